@@ -1,0 +1,189 @@
+"""Lazy, deterministic time: the clock, transition policies and work requests.
+
+No thread ever runs in the background. A resource in a transitional state carries its due
+transition (``pending``: target state, work request, action) and a due time on the emulator
+clock. :func:`settle` applies every due transition in one explicit step at the start of each API
+request, so any read sees what is due. The clock is real time plus an offset that the admin API
+can advance. Policies, per resource kind (``dedicatedaicluster``, ``endpoint``, ``model``,
+``importedmodel``), are ``{"mode": "delay", "seconds": S}`` (default 0: the mutating call answers
+with CREATING/UPDATING/DELETING and the next request sees the result) or ``{"mode": "manual"}``
+(only ``POST /_emulator/transitions/complete`` finishes it), optionally with
+``"outcome": "FAILED"`` to make transitions fail with work-request errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import datetime, timezone
+
+from .protocol.ids import new_etag, new_ocid
+from .store import Record, Store
+
+KINDS = ("dedicatedaicluster", "endpoint", "model", "importedmodel")
+TRANSITIONAL = ("CREATING", "UPDATING", "DELETING")
+ENTITY_TYPES = {
+    "dedicatedaicluster": ("DedicatedAiCluster", "dedicatedAiClusters"),
+    "endpoint": ("Endpoint", "endpoints"),
+    "model": ("Model", "models"),
+    "importedmodel": ("ImportedModel", "importedModels"),
+}
+DEFAULT_POLICY = {"mode": "delay", "seconds": 0.0, "outcome": "SUCCEEDED"}
+
+
+def iso(ts: float) -> str:
+    """RFC 3339 with milliseconds and ``Z``: fixed width, so it sorts as text."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+
+
+def parse_iso(value: str) -> float:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+@dataclasses.dataclass
+class Clock:
+    """Real time plus an offset kept in the store, so every worker process shares it."""
+
+    store: Store
+
+    def now(self) -> float:
+        return time.time() + self.store.meta("clock_offset", 0.0)
+
+    def advance(self, seconds: float) -> float:
+        with self.store.transaction():
+            self.store.set_meta("clock_offset", self.store.meta("clock_offset", 0.0) + seconds)
+        return self.now()
+
+
+def policies(store: Store) -> dict[str, dict]:
+    stored = store.meta("policies", {})
+    return {kind: {**DEFAULT_POLICY, **stored.get(kind, {})} for kind in KINDS}
+
+
+def set_policy(store: Store, kind: str, policy: dict) -> dict:
+    with store.transaction():
+        stored = store.meta("policies", {})
+        stored[kind] = {**stored.get(kind, {}), **policy}
+        store.set_meta("policies", stored)
+    return policies(store)[kind]
+
+
+def begin(
+    store: Store,
+    rec: Record,
+    now: float,
+    region: str,
+    *,
+    operation_type: str,
+    action: str,
+    transitional: str | None,
+    target: str,
+    on_finish: dict | None = None,
+) -> str:
+    """Put ``rec`` into a transition and create its work request; returns the work request id."""
+    policy = policies(store)[rec.kind]
+    entity_type, collection = ENTITY_TYPES[rec.kind]
+    wr_id = new_ocid("workrequest", region)
+    stamp = iso(now)
+    due = now + float(policy["seconds"]) if policy["mode"] == "delay" else None
+    work_request = {
+        "operationType": operation_type,
+        "status": "ACCEPTED",
+        "id": wr_id,
+        "compartmentId": rec.compartment,
+        "resources": [
+            {
+                "entityType": entity_type,
+                "actionType": "IN_PROGRESS",
+                "identifier": rec.id,
+                "entityUri": f"/20231130/{collection}/{rec.id}",
+            }
+        ],
+        "percentComplete": 0.0,
+        "timeAccepted": stamp,
+        "_due": due,
+        "_logs": [{"message": f"{operation_type} accepted for {entity_type} {rec.id}", "timestamp": stamp}],
+        "_errors": [],
+    }
+    if transitional:
+        rec.doc["lifecycleState"] = transitional
+    rec.doc["timeUpdated"] = stamp
+    rec.pending = {"to": target, "wr": wr_id, "action": action, "set": on_finish or {}, "outcome": policy["outcome"]}
+    rec.due = due
+    store.insert(Record("workrequest", wr_id, rec.tenancy, work_request, new_etag()))
+    return wr_id
+
+
+def finish(store: Store, rec: Record, now: float) -> None:
+    """Land ``rec``'s pending transition and close its work request."""
+    pending = rec.pending or {}
+    stamp = iso(now)
+    failed = pending.get("outcome") == "FAILED"
+    expected_etag = rec.etag
+    if failed:
+        rec.doc["lifecycleState"] = "FAILED"
+        rec.doc["lifecycleDetails"] = "The operation failed (failure injected through the emulator's admin API)."
+    else:
+        rec.doc["lifecycleState"] = pending["to"]
+        rec.doc.update(pending.get("set") or {})
+    rec.doc["timeUpdated"] = stamp
+    rec.pending = None
+    rec.due = None
+    rec.etag = new_etag()
+    with store.transaction():
+        store.replace(rec, if_match=expected_etag)
+        wr = store.get("workrequest", pending["wr"], rec.tenancy)
+        if wr is None:
+            return
+        doc = wr.doc
+        doc["status"] = "FAILED" if failed else "SUCCEEDED"
+        doc["percentComplete"] = 100.0
+        doc.setdefault("timeStarted", doc["timeAccepted"])
+        doc["timeFinished"] = stamp
+        doc["_due"] = None
+        for resource in doc["resources"]:
+            if resource["identifier"] == rec.id:
+                resource["actionType"] = "FAILED" if failed else pending["action"]
+        if failed:
+            doc["_errors"].append(
+                {"code": "InternalError", "message": f"{doc['operationType']} failed for {rec.id}.", "timestamp": stamp}
+            )
+        doc["_logs"].append(
+            {"message": f"{doc['operationType']} {'failed' if failed else 'succeeded'} for {rec.id}", "timestamp": stamp}
+        )
+        old = wr.etag
+        wr.etag = new_etag()
+        store.replace(wr, if_match=old)
+
+
+def settle(store: Store, now: float) -> None:
+    """Apply every transition that is due at ``now``."""
+    for rec in store.due(now):
+        with store.transaction():
+            current = store.get(rec.kind, rec.id, rec.tenancy)
+            if current is not None and current.due is not None and current.due <= now:
+                finish(store, current, now)
+
+
+def complete(store: Store, now: float, kind: str | None = None, rid: str | None = None) -> int:
+    """Finish pending transitions now, whatever their policy (the admin API's manual step)."""
+    done = 0
+    with store.transaction():
+        for rec in store.pending(kind, rid):
+            finish(store, rec, now)
+            done += 1
+    return done
+
+
+def present_work_request(doc: dict, now: float) -> dict:
+    """The work request as a client sees it at ``now``: in progress between acceptance and its due time."""
+    out = {k: v for k, v in doc.items() if not k.startswith("_")}
+    if out["status"] == "ACCEPTED":
+        accepted = parse_iso(out["timeAccepted"])
+        due = doc.get("_due")
+        if now > accepted:
+            out["status"] = "IN_PROGRESS"
+            out["timeStarted"] = out["timeAccepted"]
+            if due is not None and due > accepted:
+                out["percentComplete"] = round(min(99.0, 100.0 * (now - accepted) / (due - accepted)), 1)
+    return out

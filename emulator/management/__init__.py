@@ -1,0 +1,1 @@
+"""Management API behaviour: one module per resource family, handlers named after SDK operations."""

@@ -1,0 +1,1 @@
+"""OCI wire rules shared by every operation: errors, ids, auth, validation, pages."""

@@ -1,0 +1,95 @@
+"""Run the app on a production WSGI server: waitress for one process, gunicorn for several."""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+from .settings import Settings
+
+
+def _announce(host: str, port: int, settings: Settings) -> None:
+    where = settings.data_dir or "memory"
+    print(
+        f"oci-genai-emulator listening on http://{host}:{port} (auth {settings.auth}, state in {where})",
+        flush=True,
+    )
+
+
+def run(settings: Settings) -> None:
+    if settings.workers > 1:
+        _run_gunicorn(settings)
+    else:
+        _run_waitress(settings)
+
+
+def _run_waitress(settings: Settings) -> None:
+    from waitress.server import create_server
+
+    from .app import create_app
+
+    app = create_app(settings)
+    server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads, ident="oci-genai-emulator")
+    port = server.socket.getsockname()[1] if hasattr(server, "socket") else settings.port
+    _announce(settings.host, port, settings)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+
+
+def _run_gunicorn(settings: Settings) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    from .app import create_app
+
+    port = settings.port or _free_port(settings.host)
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{settings.host}:{port}")
+            self.cfg.set("workers", settings.workers)
+            self.cfg.set("threads", settings.threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", None)
+
+        def load(self):
+            return create_app(settings)
+
+    _announce(settings.host, port, settings)
+    sys.argv = sys.argv[:1]
+    Application().run()
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class BackgroundServer:
+    """The emulator on a free port in a thread of this process: for tests and the pytest plugin."""
+
+    def __init__(self, settings: Settings | None = None):
+        from waitress.server import create_server
+
+        from .app import create_app
+
+        self.settings = settings or Settings(port=0)
+        self.app = create_app(self.settings)
+        self._server = create_server(
+            self.app, host=self.settings.host, port=self.settings.port, threads=self.settings.threads
+        )
+        self.port = self._server.socket.getsockname()[1]
+        self.url = f"http://{self.settings.host}:{self.port}"
+        import threading
+
+        self._thread = threading.Thread(target=self._server.run, name="oci-genai-emulator", daemon=True)
+
+    def start(self) -> "BackgroundServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.close()
+        self.app.config["emulator"].env.store.close()

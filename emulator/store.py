@@ -1,0 +1,297 @@
+"""SQLite persistence behind a small API; SQL never leaves this module.
+
+In memory by default; ``--data-dir`` makes it durable: WAL journal with ``synchronous=NORMAL``,
+so every acknowledged write is committed before the response and survives ``kill -9`` of the
+process (not a power cut). Several worker processes share one file; writes run in
+``BEGIN IMMEDIATE`` transactions and updates are compare-and-set on the etag, so concurrent
+writers never lose an update. Every read and write is scoped to a tenancy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+from .protocol import errors
+
+GLOBAL_TENANCY = "*"
+DB_FILE = "emulator.db"
+SORT_COLUMNS = {
+    "timeCreated": "time_created",
+    "timeAccepted": "time_created",
+    "displayName": "display_name",
+    "lifecycleState": "state",
+    "status": "state",
+}
+COLUMN_FILTERS = {"id": "id", "displayName": "display_name", "lifecycleState": "state", "status": "state"}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS resources (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    tenancy TEXT NOT NULL,
+    compartment TEXT,
+    time_created TEXT NOT NULL DEFAULT '',
+    display_name TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT '',
+    etag TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    pending TEXT,
+    due REAL
+);
+CREATE INDEX IF NOT EXISTS by_time ON resources (kind, tenancy, compartment, time_created, id);
+CREATE INDEX IF NOT EXISTS by_name ON resources (kind, tenancy, compartment, display_name, id);
+CREATE INDEX IF NOT EXISTS by_state ON resources (kind, tenancy, compartment, state, id);
+CREATE INDEX IF NOT EXISTS by_due ON resources (due) WHERE due IS NOT NULL;
+CREATE TABLE IF NOT EXISTS retry_tokens (
+    tenancy TEXT NOT NULL,
+    token TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created REAL NOT NULL,
+    PRIMARY KEY (tenancy, token)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclasses.dataclass
+class Record:
+    """One stored resource: its wire document plus what the emulator tracks beside it."""
+
+    kind: str
+    id: str
+    tenancy: str
+    doc: dict
+    etag: str
+    pending: dict | None = None
+    due: float | None = None
+
+    @property
+    def compartment(self) -> str | None:
+        return self.doc.get("compartmentId")
+
+
+@dataclasses.dataclass(frozen=True)
+class PageQuery:
+    kind: str
+    tenancy: str
+    compartment: str | None
+    filters: dict[str, Any]
+    sort_by: str
+    descending: bool
+    limit: int
+    after: tuple[str, str] | None = None
+    include_global: bool = False
+
+
+def _columns(rec: Record) -> tuple:
+    doc = rec.doc
+    return (
+        rec.kind,
+        rec.tenancy,
+        doc.get("compartmentId"),
+        doc.get("timeCreated") or doc.get("timeAccepted") or "",
+        doc.get("displayName") or "",
+        doc.get("lifecycleState") or doc.get("status") or "",
+        rec.etag,
+        json.dumps(doc, separators=(",", ":")),
+        json.dumps(rec.pending) if rec.pending is not None else None,
+        rec.due,
+        rec.id,
+    )
+
+
+def _record(row) -> Record:
+    kind, rid, tenancy, etag, doc, pending, due = row
+    return Record(kind, rid, tenancy, json.loads(doc), etag, json.loads(pending) if pending else None, due)
+
+
+RECORD_COLUMNS = "kind, id, tenancy, etag, doc, pending, due"
+
+
+class Store:
+    def __init__(self, data_dir: str | None = None):
+        self.durable = data_dir is not None
+        if data_dir:
+            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            target = str(Path(data_dir) / DB_FILE)
+        else:
+            target = ":memory:"
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False, timeout=30)
+        if self.durable:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._conn.executescript(SCHEMA)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Store"]:
+        """One atomic unit of work; nested calls join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def _query(self, sql: str, args: tuple = ()) -> list:
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    # resources ---------------------------------------------------------------------------
+    def get(self, kind: str, rid: str, tenancy: str) -> Record | None:
+        rows = self._query(
+            f"SELECT {RECORD_COLUMNS} FROM resources WHERE id=? AND kind=? AND tenancy IN (?, ?)",
+            (rid, kind, tenancy, GLOBAL_TENANCY),
+        )
+        return _record(rows[0]) if rows else None
+
+    def insert(self, rec: Record) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO resources (kind, tenancy, compartment, time_created, display_name, state,"
+                " etag, doc, pending, due, id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                _columns(rec),
+            )
+
+    def replace(self, rec: Record, if_match: str | None = None) -> None:
+        """Write ``rec`` back if its stored etag is ``if_match`` (compare-and-set), else 412."""
+        with self.transaction():
+            expected = if_match if if_match is not None else rec.etag
+            cur = self._conn.execute(
+                "UPDATE resources SET kind=?, tenancy=?, compartment=?, time_created=?, display_name=?,"
+                " state=?, etag=?, doc=?, pending=?, due=? WHERE id=? AND etag=?",
+                (*_columns(rec), expected),
+            )
+            if cur.rowcount != 1:
+                raise errors.no_etag_match()
+
+    def matches_etag(self, rid: str, etag: str) -> bool:
+        return bool(self._query("SELECT 1 FROM resources WHERE id=? AND etag=?", (rid, etag)))
+
+    def find(self, kind: str, tenancy: str, **fields: Any) -> list[Record]:
+        """Every record of ``kind`` in the tenancy whose document fields equal ``fields``."""
+        where = " AND ".join(f"json_extract(doc, '$.{k}') = ?" for k in fields)
+        sql = f"SELECT {RECORD_COLUMNS} FROM resources WHERE kind=? AND tenancy=?"
+        return [_record(r) for r in self._query(sql + (f" AND {where}" if where else ""), (kind, tenancy, *fields.values()))]
+
+    def page(self, q: PageQuery) -> tuple[list[Record], tuple[str, str] | None]:
+        """One page of a list in keyset order; the second value is the cursor of the next page."""
+        column = SORT_COLUMNS[q.sort_by]
+        where = ["kind = ?"]
+        args: list[Any] = [q.kind]
+        if q.include_global:
+            where.append("((tenancy = ? AND compartment IS ?) OR tenancy = ?)")
+            args += [q.tenancy, q.compartment, GLOBAL_TENANCY]
+        else:
+            where.append("tenancy = ? AND compartment IS ?")
+            args += [q.tenancy, q.compartment]
+        for name, value in q.filters.items():
+            clause, values = _filter(name, value)
+            where.append(clause)
+            args += values
+        op = "<" if q.descending else ">"
+        if q.after is not None:
+            where.append(f"({column} {op} ? OR ({column} = ? AND id {op} ?))")
+            args += [q.after[0], q.after[0], q.after[1]]
+        order = "DESC" if q.descending else "ASC"
+        sql = (
+            f"SELECT {RECORD_COLUMNS}, {column} FROM resources WHERE {' AND '.join(where)}"
+            f" ORDER BY {column} {order}, id {order} LIMIT ?"
+        )
+        rows = self._query(sql, (*args, q.limit + 1))
+        more = len(rows) > q.limit
+        rows = rows[: q.limit]
+        cursor = (rows[-1][-1], rows[-1][1]) if more else None
+        return [_record(r[:-1]) for r in rows], cursor
+
+    def due(self, now: float) -> list[Record]:
+        rows = self._query(f"SELECT {RECORD_COLUMNS} FROM resources WHERE due <= ? ORDER BY due", (now,))
+        return [_record(r) for r in rows]
+
+    def pending(self, kind: str | None = None, rid: str | None = None) -> list[Record]:
+        sql = f"SELECT {RECORD_COLUMNS} FROM resources WHERE pending IS NOT NULL"
+        args: list = []
+        if kind:
+            sql += " AND kind = ?"
+            args.append(kind)
+        if rid:
+            sql += " AND id = ?"
+            args.append(rid)
+        return [_record(r) for r in self._query(sql, tuple(args))]
+
+    # retry tokens ----------------------------------------------------------------------
+    def retry_token(self, tenancy: str, token: str, oldest: float) -> tuple[str, dict] | None:
+        rows = self._query(
+            "SELECT fingerprint, response FROM retry_tokens WHERE tenancy=? AND token=? AND created >= ?",
+            (tenancy, token, oldest),
+        )
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+
+    def save_retry_token(self, tenancy: str, token: str, fingerprint: str, response: dict, now: float) -> None:
+        with self.transaction():
+            self._conn.execute(
+                "INSERT OR REPLACE INTO retry_tokens VALUES (?,?,?,?,?)",
+                (tenancy, token, fingerprint, json.dumps(response), now),
+            )
+
+    # settings shared by every worker ------------------------------------------------------
+    def meta(self, key: str, default: Any = None) -> Any:
+        rows = self._query("SELECT value FROM meta WHERE key=?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.transaction():
+            self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    def reset(self) -> None:
+        """Forget everything users made; the global base-model catalog stays."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM resources WHERE tenancy != ?", (GLOBAL_TENANCY,))
+            self._conn.execute("DELETE FROM retry_tokens")
+            self._conn.execute("DELETE FROM meta")
+
+    def count(self, kind: str | None = None) -> int:
+        if kind:
+            return self._query("SELECT COUNT(*) FROM resources WHERE kind=?", (kind,))[0][0]
+        return self._query("SELECT COUNT(*) FROM resources")[0][0]
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _filter(name: str, value: Any) -> tuple[str, list]:
+    """SQL for one list filter: a column, a document field, an array that contains any value, or a nested key."""
+    if name in COLUMN_FILTERS:
+        return f"{COLUMN_FILTERS[name]} = ?", [value]
+    if "." in name:
+        array, key = name.split(".", 1)
+        return (
+            f"EXISTS (SELECT 1 FROM json_each(doc, '$.{array}') WHERE json_extract(value, '$.{key}') = ?)",
+            [value],
+        )
+    if isinstance(value, list):
+        marks = ",".join("?" * len(value))
+        return f"EXISTS (SELECT 1 FROM json_each(doc, '$.{name}') WHERE value IN ({marks}))", list(value)
+    return f"json_extract(doc, '$.{name}') = ?", [value]
