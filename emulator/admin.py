@@ -1,4 +1,4 @@
-"""The control plane under ``/_emulator/``: health, reset, clock, transitions, journal, keys.
+"""The control plane under ``/_emulator/``: health, reset, clock, transitions, faults, journal, keys.
 
 JSON in and out, same error shape as the API. Reading state here never counts as a poll.
 """
@@ -61,6 +61,7 @@ def admin_blueprint(emulator: "Emulator") -> Blueprint:
     def reset() -> Response:
         store.reset()
         emulator.journal.clear()
+        emulator.faults.clear()
         return json_response({"status": "reset"}, 200)
 
     @bp.get("/clock")
@@ -105,6 +106,19 @@ def admin_blueprint(emulator: "Emulator") -> Blueprint:
     @bp.delete("/requests")
     def clear_requests() -> Response:
         emulator.journal.clear()
+        return json_response(None, 204)
+
+    @bp.get("/faults")
+    def list_faults() -> Response:
+        return json_response({"items": emulator.faults.list()}, 200)
+
+    @bp.post("/faults")
+    def add_fault() -> Response:
+        return json_response(emulator.faults.add(_body()), 200)
+
+    @bp.delete("/faults")
+    def clear_faults() -> Response:
+        emulator.faults.clear()
         return json_response(None, 204)
 
     @bp.post("/keys")

@@ -2,7 +2,7 @@
 
 Every API request goes through one pipeline, in this order:
 request id -> route (from specs/) -> auth (tenancy) -> parse and validate -> settle due
-transitions -> retry-token replay -> handler (one transaction for writes) -> render
+transitions -> injected faults -> retry-token replay -> handler (one transaction for writes) -> render
 (etag, opc-work-request-id, opc-next-page, list items shaped as summaries) -> journal.
 Every exception ends in one renderer, so every error is an OCI error body with an
 ``opc-request-id``.
@@ -22,6 +22,7 @@ from . import lifecycle
 from .admin import admin_blueprint
 from .call import Call, Env, Result
 from .catalog import Catalog
+from .faults import Faults
 from .handlers import handlers
 from .journal import Journal
 from .lifecycle import Clock
@@ -72,6 +73,7 @@ class Emulator:
         self.env = Env(settings, spec, store, Clock(store), catalog)
         self.handlers = handlers(spec.operations)
         self.journal = Journal(settings.journal_size)
+        self.faults = Faults()
         self.keys = auth.TrustedKeys()
         if settings.auth == "strict":
             if settings.trust_user_keys:
@@ -136,6 +138,16 @@ class Emulator:
         handler = self.handlers.get(call.op.name)
         if handler is None:
             raise errors.not_implemented(call.op.operation_id)
+        fault = self.faults.take(call.op.name, "before")
+        if fault is not None:
+            raise fault
+        response = self.run(call, handler, raw)
+        fault = self.faults.take(call.op.name, "after")
+        if fault is not None:
+            raise fault
+        return response
+
+    def run(self, call: Call, handler, raw: bytes) -> Response:
         if call.op.method == "GET":
             return self.render(call.op, handler(call))
         token = call.headers.get("opc-retry-token")

@@ -113,7 +113,7 @@ def test_fine_tune_on_fine_tuning_cluster(genai, genai_no_retry, composite):
                 fine_tune_details=fine_tune_details(cluster.id),
             )
         )
-    assert (dup.value.status, dup.value.code) == (409, "Conflict")
+    assert (dup.value.status, dup.value.code) == (409, "NotAuthorizedOrResourceAlreadyExists")
 
     # the cluster that holds the custom model cannot be deleted
     with pytest.raises(oci.exceptions.ServiceError) as held:

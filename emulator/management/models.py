@@ -123,7 +123,7 @@ def _check_unique_name(call: Call, body: dict, exclude: str | None = None) -> No
         if other.id != exclude and other.doc.get("version") == body.get("version", "1.0") and other.doc[
             "lifecycleState"
         ] not in ("DELETED", "FAILED"):
-            raise errors.conflict(
+            raise errors.already_exists(
                 f"A model named {name!r} with version {other.doc.get('version')!r} already exists in this compartment."
             )
 

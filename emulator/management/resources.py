@@ -43,16 +43,17 @@ def load_related(call: Call, kind: str, rid: str, field: str) -> Record:
 
 
 def guard_mutation(call: Call, rec: Record) -> None:
-    """Mutations need a settled, living resource and a matching etag when ``if-match`` is given."""
+    """Mutations need a living resource, a matching etag when ``if-match`` is given (the
+    precondition is checked first, as HTTP does) and a settled state."""
     state = rec.doc.get("lifecycleState")
     if state == "DELETED":
         raise errors.not_found()
+    if call.if_match is not None and call.if_match != rec.etag:
+        raise errors.no_etag_match()
     if state in lifecycle.TRANSITIONAL:
         raise errors.incorrect_state(
             f"The {LABELS[rec.kind]} {rec.id} is {state}; wait until the current operation finishes."
         )
-    if call.if_match is not None and call.if_match != rec.etag:
-        raise errors.no_etag_match()
 
 
 def new_record(call: Call, kind: str, doc: dict) -> Record:
@@ -150,17 +151,16 @@ def list_page(
 
 
 def change_compartment(call: Call, kind: str, rid: str, operation_type: str) -> Result:
+    """Synchronous, as the SDK models it (no composite waiter): the move lands at once and its
+    work request is already SUCCEEDED."""
     rec = load(call, kind, rid)
     guard_mutation(call, rec)
     rec.doc["compartmentId"] = call.body["compartmentId"]
-    result = transition(
-        call,
-        rec,
-        operation_type=operation_type,
-        action="UPDATED",
-        transitional=None,
-        target=rec.doc["lifecycleState"],
-    )
+    with call.store.transaction():
+        result = transition(
+            call, rec, operation_type=operation_type, action="UPDATED", transitional=None, target=rec.doc["lifecycleState"]
+        )
+        lifecycle.finish(call.store, rec, call.now)
     return Result(work_request_id=result.work_request_id)
 
 

@@ -55,6 +55,10 @@ def conflict(message: str) -> ServiceError:
     return ServiceError(409, "Conflict", message)
 
 
+def already_exists(message: str) -> ServiceError:
+    return ServiceError(409, "NotAuthorizedOrResourceAlreadyExists", message)
+
+
 def invalidated_retry_token() -> ServiceError:
     return ServiceError(
         409,

@@ -90,7 +90,7 @@ def _error_for(err: jsonschema_rs.ValidationError) -> errors.ServiceError:
         name = f"{field}.{kind.property}" if field else kind.property
         return errors.missing_parameter(f"The field '{name}' is required.")
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
-        names = ", ".join(f"'{f}.{u}'" if field else f"'{u}'" for u in kind.unexpected)
+        names = ", ".join(f"'{field}.{u}'" if field else f"'{u}'" for u in kind.unexpected)
         return errors.invalid_parameter(f"Unknown or read-only field {names}: it cannot be set in this request.")
     if not field:
         return errors.invalid_parameter("The request body must be a JSON object.")
