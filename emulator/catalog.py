@@ -55,14 +55,12 @@ class Catalog:
             for field in TIME_FIELDS:
                 if doc.get(field):
                     doc[field] = iso(parse_iso(doc[field]))
+            doc = {k: v for k, v in doc.items() if v is not None}
             doc.update(
                 id=rid,
-                compartmentId=None,
+                compartmentId=None,  # base models belong to no compartment (shown as null)
                 lifecycleState="ACTIVE",
                 type="BASE",
-                baseModelId=None,
-                fineTuneDetails=None,
-                modelMetrics=None,
                 timeUpdated=doc["timeCreated"],
                 freeformTags={},
                 definedTags={},

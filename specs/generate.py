@@ -66,6 +66,13 @@ def type_schema(sdk_type: str) -> dict:
     return {"$ref": f"#/components/schemas/{sdk_type}"}
 
 
+def nullable(schema: dict) -> dict:
+    """Any field may be null on the wire: the SDK reads null into None for every attribute."""
+    if "$ref" in schema:
+        return {"allOf": [schema], "nullable": True}
+    return {**schema, "nullable": True}
+
+
 def docstring_enum(doc: str) -> list[str] | None:
     """Enum values from a getter docstring, in either of the SDK's two spellings."""
     m = re.search(r"Allowed values for this property are: (.*?)\.\s*$", doc, re.M)
@@ -81,7 +88,7 @@ def docstring_enum(doc: str) -> list[str] | None:
 def is_ocid_doc(doc: str) -> bool:
     """True when the field documents itself as an OCID (and not as 'OCID or name')."""
     first = doc.strip().split("\n\n")[0]
-    return "OCID" in first and " name" not in first and "or the" not in first
+    return "OCID" in first and not re.search(r" name|or the|Hugging Face|format", first)
 
 
 class ModelReader:
@@ -121,7 +128,7 @@ class ModelReader:
                 schema["items"]["enum"] = enum
             if schema.get("type") == "string" and "format" not in schema and is_ocid_doc(doc):
                 schema["x-oci-ocid"] = True
-            props[wire] = schema
+            props[wire] = nullable(schema)
             if "**[Required]**" in doc:
                 required.append(wire)
         schema = {"type": "object", "properties": props}
@@ -308,7 +315,25 @@ def generate(api: str) -> dict:
         "components": {"schemas": ModelReader(package).read_all()},
     }
     apply_overlay(doc, overlay)
-    return doc
+    return replace_unknown_refs(doc)
+
+
+def replace_unknown_refs(doc: dict) -> dict:
+    """Some SDK types name enums that have no model class (``ModelCapability``): they are strings."""
+    known = set(doc["components"]["schemas"])
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            name = ref.rsplit("/", 1)[-1]
+            if ref and name not in known:
+                return {"type": "string", "x-oci-sdk-type": name}
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(doc)
 
 
 def render(doc: dict) -> str:

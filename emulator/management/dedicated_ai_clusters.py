@@ -32,11 +32,12 @@ def create_dedicated_ai_cluster(call: Call) -> Result:
     body = call.body
     _check_shape(call, body)
     doc = dict(body, lifecycleState="CREATING", lifecycleDetails="Creating the dedicated AI cluster.")
-    doc["capacity"] = (
-        {"capacityType": "HOSTING_CAPACITY", "totalEndpointCapacity": ENDPOINT_CAPACITY, "usedEndpointCapacity": 0}
-        if body["type"] == "HOSTING"
-        else None
-    )
+    if body["type"] == "HOSTING":  # the SDK has no capacity type for fine-tuning clusters
+        doc["capacity"] = {
+            "capacityType": "HOSTING_CAPACITY",
+            "totalEndpointCapacity": ENDPOINT_CAPACITY,
+            "usedEndpointCapacity": 0,
+        }
     rec = resources.new_record(call, KIND, doc)
     return resources.transition(
         call,

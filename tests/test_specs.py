@@ -1,0 +1,85 @@
+"""specs/ is generated from the installed oci SDK, and the emulator's answers conform to it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import oci
+import pytest
+import requests
+from openapi_core import OpenAPI
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+from conftest import COMPARTMENT
+from helpers import active_cluster, active_endpoint, base_model
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+def load_generator():
+    spec = importlib.util.spec_from_file_location("specs_generate", SPECS / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("api", ["generative_ai", "generative_ai_inference"])
+def test_committed_specs_match_the_installed_sdk(api):
+    generate = load_generator()
+    fresh = generate.render(generate.generate(api))
+    committed = (SPECS / f"{api}.json").read_text()
+    assert fresh == committed, f"specs/{api}.json drifted from oci {oci.__version__}: run `make specs`"
+
+
+@pytest.mark.parametrize("api", ["generative_ai", "generative_ai_inference"])
+def test_specs_are_valid_openapi_and_cover_every_sdk_operation(api):
+    from openapi_spec_validator import validate
+
+    doc = json.loads((SPECS / f"{api}.json").read_text())
+    validate(doc)
+    client = {"generative_ai": oci.generative_ai.GenerativeAiClient,
+              "generative_ai_inference": oci.generative_ai_inference.GenerativeAiInferenceClient}[api]
+    sdk_ops = {n for n in dir(client) if not n.startswith("_") and callable(getattr(client, n))} - {"base_client"}
+    spec_ops = {op["x-sdk-method"] for methods in doc["paths"].values() for op in methods.values()}
+    assert spec_ops == sdk_ops - {"circuit_breaker_callback"}
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    return OpenAPI.from_dict(json.loads((SPECS / "generative_ai.json").read_text()))
+
+
+def test_every_management_response_conforms_to_the_spec(emulator_url, genai, oci_config, openapi):
+    """Record the scenario's HTTP exchanges and validate each with openapi-core."""
+    cluster = active_cluster(genai)
+    model = base_model(genai, "cohere.command-r-08-2024")
+    endpoint = active_endpoint(genai, cluster.id, model.id)
+    signer = oci.signer.Signer(
+        oci_config["tenancy"], oci_config["user"], oci_config["fingerprint"], oci_config["key_file"]
+    )
+    base = f"{emulator_url}/20231130"
+    wr = genai.delete_endpoint(endpoint.id).headers["opc-work-request-id"]
+    exchanges = [
+        ("GET", f"/dedicatedAiClusters/{cluster.id}", None),
+        ("GET", f"/dedicatedAiClusters?compartmentId={COMPARTMENT}&limit=1", None),
+        ("GET", f"/endpoints/{endpoint.id}", None),
+        ("GET", f"/endpoints?compartmentId={COMPARTMENT}", None),
+        ("GET", f"/models?compartmentId={COMPARTMENT}", None),
+        ("GET", f"/models/{model.id}", None),
+        ("GET", f"/workRequests/{wr}", None),
+        ("GET", f"/workRequests?compartmentId={COMPARTMENT}", None),
+        ("GET", f"/workRequests/{wr}/logs", None),
+        ("GET", f"/workRequests/{wr}/errors", None),
+        ("PUT", f"/dedicatedAiClusters/{cluster.id}", {"displayName": "renamed"}),
+        ("POST", "/importedModels", {"compartmentId": COMPARTMENT,
+                                     "dataSource": {"sourceType": "HUGGING_FACE_MODEL", "modelId": "org/m"}}),
+        ("GET", f"/dedicatedAiClusters/{cluster.id}", None),
+        ("GET", "/dedicatedAiClusters/ocid1.generativeaidedicatedaicluster.oc1.x.amaaaaaanope", None),
+        ("POST", "/dedicatedAiClusters", {"compartmentId": COMPARTMENT}),
+    ]
+    for method, path, body in exchanges:
+        req = requests.Request(method, base + path, json=body, auth=signer).prepare()
+        resp = requests.Session().send(req)
+        openapi.validate_response(RequestsOpenAPIRequest(req), RequestsOpenAPIResponse(resp))
