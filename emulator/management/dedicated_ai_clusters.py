@@ -31,23 +31,15 @@ def _check_shape(call: Call, body: dict) -> None:
 def create_dedicated_ai_cluster(call: Call) -> Result:
     body = call.body
     _check_shape(call, body)
-    doc = dict(body, lifecycleState="CREATING", lifecycleDetails="Creating the dedicated AI cluster.")
+    doc = dict(body, lifecycleDetails="Creating the dedicated AI cluster.")
     if body["type"] == "HOSTING":  # the SDK has no capacity type for fine-tuning clusters
         doc["capacity"] = {
             "capacityType": "HOSTING_CAPACITY",
             "totalEndpointCapacity": ENDPOINT_CAPACITY,
             "usedEndpointCapacity": 0,
         }
-    rec = resources.new_record(call, KIND, doc)
-    return resources.transition(
-        call,
-        rec,
-        operation_type="CREATE_DEDICATED_AI_CLUSTER",
-        action="CREATED",
-        transitional="CREATING",
-        target="ACTIVE",
-        on_finish={"lifecycleDetails": "The dedicated AI cluster is active."},
-        is_new=True,
+    return resources.create(
+        call, KIND, doc, "CREATE_DEDICATED_AI_CLUSTER", done="The dedicated AI cluster is active."
     )
 
 
@@ -59,19 +51,14 @@ def list_dedicated_ai_clusters(call: Call) -> Result:
     return resources.list_page(call, KIND)
 
 
-def update_dedicated_ai_cluster(call: Call) -> Result:
-    rec = resources.load(call, KIND, call.path["dedicatedAiClusterId"])
-    resources.guard_mutation(call, rec)
-    if "unitCount" in call.body and call.body["unitCount"] < 1:
+def _check_unit_count(call: Call, rec: Record) -> None:
+    if call.body.get("unitCount", 1) < 1:
         raise errors.invalid_parameter("Invalid unitCount: it must be at least 1.")
-    resources.apply_changes(rec, call.body)
-    return resources.transition(
-        call,
-        rec,
-        operation_type="UPDATE_DEDICATED_AI_CLUSTER",
-        action="UPDATED",
-        transitional="UPDATING",
-        target="ACTIVE",
+
+
+def update_dedicated_ai_cluster(call: Call) -> Result:
+    return resources.update(
+        call, KIND, call.path["dedicatedAiClusterId"], "UPDATE_DEDICATED_AI_CLUSTER", check=_check_unit_count
     )
 
 

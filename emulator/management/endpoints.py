@@ -69,21 +69,11 @@ def create_endpoint(call: Call) -> Result:
     _check_cluster(call, cluster)
     model = _load_model(call, body["modelId"])
     _check_model(call, model, cluster)
-    doc = dict(body, lifecycleState="CREATING", lifecycleDetails="Creating the endpoint.")
+    doc = dict(body, lifecycleDetails="Creating the endpoint.")
     doc.setdefault("contentModerationConfig", {"isEnabled": False, "mode": "INFORM"})
-    rec = resources.new_record(call, KIND, doc)
     with call.store.transaction():
         _set_used_capacity(call, cluster, +1)
-        return resources.transition(
-            call,
-            rec,
-            operation_type="CREATE_ENDPOINT",
-            action="CREATED",
-            transitional="CREATING",
-            target="ACTIVE",
-            on_finish={"lifecycleDetails": "The endpoint is active."},
-            is_new=True,
-        )
+        return resources.create(call, KIND, doc, "CREATE_ENDPOINT", done="The endpoint is active.")
 
 
 def get_endpoint(call: Call) -> Result:
@@ -95,12 +85,7 @@ def list_endpoints(call: Call) -> Result:
 
 
 def update_endpoint(call: Call) -> Result:
-    rec = resources.load(call, KIND, call.path["endpointId"])
-    resources.guard_mutation(call, rec)
-    resources.apply_changes(rec, call.body)
-    return resources.transition(
-        call, rec, operation_type="UPDATE_ENDPOINT", action="UPDATED", transitional="UPDATING", target="ACTIVE"
-    )
+    return resources.update(call, KIND, call.path["endpointId"], "UPDATE_ENDPOINT")
 
 
 def _free_capacity(call: Call, rec: Record) -> None:

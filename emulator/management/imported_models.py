@@ -25,21 +25,10 @@ def create_imported_model(call: Call) -> Result:
         body,
         dataSource=source,
         capabilities=body.get("capabilities", DEFAULT_CAPABILITIES),
-        lifecycleState="CREATING",
         lifecycleDetails=f"Importing {_source_name(source)}.",
     )
     doc.setdefault("vendor", _source_name(source).split("/")[0])
-    rec = resources.new_record(call, KIND, doc)
-    return resources.transition(
-        call,
-        rec,
-        operation_type="CREATE_IMPORTED_MODEL",
-        action="CREATED",
-        transitional="CREATING",
-        target="ACTIVE",
-        on_finish={"lifecycleDetails": "The model is imported."},
-        is_new=True,
-    )
+    return resources.create(call, KIND, doc, "CREATE_IMPORTED_MODEL", done="The model is imported.")
 
 
 def get_imported_model(call: Call) -> Result:
@@ -51,12 +40,7 @@ def list_imported_models(call: Call) -> Result:
 
 
 def update_imported_model(call: Call) -> Result:
-    rec = resources.load(call, KIND, call.path["importedModelId"])
-    resources.guard_mutation(call, rec)
-    resources.apply_changes(rec, call.body)
-    return resources.transition(
-        call, rec, operation_type="UPDATE_IMPORTED_MODEL", action="UPDATED", transitional="UPDATING", target="ACTIVE"
-    )
+    return resources.update(call, KIND, call.path["importedModelId"], "UPDATE_IMPORTED_MODEL")
 
 
 def delete_imported_model(call: Call) -> Result:

@@ -110,8 +110,31 @@ def save(call: Call, rec: Record) -> None:
     call.store.replace(rec, if_match=expected)
 
 
-def apply_changes(rec: Record, body: dict) -> None:
-    rec.doc.update(body)
+def create(call: Call, kind: str, doc: dict, operation_type: str, *, done: str, on_finish: dict | None = None) -> Result:
+    """Store a new resource in CREATING; it becomes ACTIVE when its work request finishes."""
+    rec = new_record(call, kind, dict(doc, lifecycleState="CREATING"))
+    return transition(
+        call,
+        rec,
+        operation_type=operation_type,
+        action="CREATED",
+        transitional="CREATING",
+        target="ACTIVE",
+        on_finish={"lifecycleDetails": done, **(on_finish or {})},
+        is_new=True,
+    )
+
+
+def update(call: Call, kind: str, rid: str, operation_type: str, check=None) -> Result:
+    """Apply the request's changes and go through UPDATING back to ACTIVE."""
+    rec = load(call, kind, rid)
+    guard_mutation(call, rec)
+    if check:
+        check(call, rec)
+    rec.doc.update(call.body)
+    return transition(
+        call, rec, operation_type=operation_type, action="UPDATED", transitional="UPDATING", target="ACTIVE"
+    )
 
 
 def list_page(
