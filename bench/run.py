@@ -143,16 +143,11 @@ def _ms(text: str) -> float:
     return float(value) * _UNITS[unit]
 
 
-def wrk(url: str, connections: int, duration: float, warmup: float = 1.0) -> dict:
-    """``wrk -t1 -c<connections> -d<duration>s --latency``, after a discarded warm-up run."""
+def wrk(url: str, connections: int, duration: int, warmup: int = 1) -> dict:
+    """``wrk -t1 -c<connections> -d<duration>s --latency`` (whole seconds), after a discarded warm-up run."""
     if warmup:
-        subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{warmup}s", url], capture_output=True, timeout=warmup + 30)
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30).stdout
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errs = re.search(r"Socket errors: .*", out)
-    if bad or errs:
-        raise BenchError(f"wrk saw errors against {url}:\n{out}")
+        _run_wrk(url, connections, warmup)
+    out, cmd = _run_wrk(url, connections, duration)
     lat = re.search(r"Latency\s+(\S+)\s+(\S+)\s+(\S+)", out)
     dist = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)$", out, re.M))
     return {
@@ -163,6 +158,14 @@ def wrk(url: str, connections: int, duration: float, warmup: float = 1.0) -> dic
         "p99_ms": _ms(dist["99"]),
         "cmd": " ".join(cmd[:-1]),
     }
+
+
+def _run_wrk(url: str, connections: int, seconds: int) -> tuple[str, list[str]]:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
+    if "Requests/sec:" not in out or re.search(r"Non-2xx or 3xx responses|Socket errors", out):
+        raise BenchError(f"wrk failed or saw errors against {url}:\n{out[-1500:]}")
+    return out, cmd
 
 
 # 1 + 2: throughput and list latency ----------------------------------------------------------
@@ -199,7 +202,7 @@ def seed_clusters(data_dir: Path, template: dict, wr_id: str, count: int) -> flo
     return time.perf_counter() - started
 
 
-def deep_page_url(url: str, pages: int, count: int) -> str:
+def deep_page_url(url: str, pages: int) -> str:
     """Walk ``pages`` pages of 100 through opc-next-page; the URL of the page after them."""
     base = f"{url}{API}/dedicatedAiClusters?compartmentId={SEED_COMPARTMENT}&limit=100"
     seen: set[str] = set()
@@ -250,8 +253,8 @@ def bench_http(args, workdir: Path) -> dict:
         c, d = args.connections, args.duration
         out["bare"], out["emu"] = [], []
         for i in range(args.rounds):  # alternate, so background load hits both alike
-            out["bare"].append(wrk(bare_url, c, d, warmup=1.0 if i == 0 else 0))
-            out["emu"].append(wrk(get_url, c, d, warmup=1.0 if i == 0 else 0))
+            out["bare"].append(wrk(bare_url, c, d, warmup=1 if i == 0 else 0))
+            out["emu"].append(wrk(get_url, c, d, warmup=1 if i == 0 else 0))
         out["body_size"] = body_size
         bare.stop()
         bare = None
@@ -259,14 +262,14 @@ def bench_http(args, workdir: Path) -> dict:
         out["seed_s"] = seed_clusters(data_dir, doc, wr_id, args.clusters)
         out["clusters"] = args.clusters
         out["deep_page"] = min(DEEP_PAGES, args.clusters // 100 - 1) + 1
-        deep = deep_page_url(emu.url, out["deep_page"] - 1, args.clusters)
+        deep = deep_page_url(emu.url, out["deep_page"] - 1)
         first = f"{emu.url}{API}/dedicatedAiClusters?compartmentId={SEED_COMPARTMENT}&limit=100"
         ld = args.latency_duration
         for key in ("lat_get", "lat_first", "lat_deep"):
             out[key] = []
         for i in range(args.latency_rounds):
             for key, url in (("lat_get", get_url), ("lat_first", first), ("lat_deep", deep)):
-                out[key].append(wrk(url, 1, ld, warmup=0.5 if i == 0 else 0))
+                out[key].append(wrk(url, 1, ld, warmup=1 if i == 0 else 0))
         out["list_bytes"] = len(json.dumps(http("GET", first)[2], separators=(",", ":")))
     finally:
         if bare:
@@ -441,8 +444,8 @@ def report(r: dict, args) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Performance check of the emulator against its targets.")
-    parser.add_argument("--duration", type=float, default=5, help="seconds of each throughput run (default 5)")
-    parser.add_argument("--latency-duration", type=float, default=3, help="seconds of each latency run (default 3)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of each throughput run (default 5)")
+    parser.add_argument("--latency-duration", type=int, default=3, help="seconds of each latency run (default 3)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (default 3)")
     parser.add_argument("--latency-rounds", type=int, default=2, help="rounds of latency runs (default 2)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections for throughput (default 4)")

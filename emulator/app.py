@@ -88,6 +88,10 @@ class Emulator:
             return DEFAULT_TENANCY
         params = auth.signature_params(request.headers.get("authorization"))
         if mode == "strict":
+            if params is not None and params.get("keyId", "").rsplit("/", 1)[-1] not in self.keys.keys:
+                # another worker process may have trusted it through the admin API since we started
+                for pem in self.env.store.meta("trusted_keys", []):
+                    self.keys.add_pem(pem.encode())
             return auth.verify(params, request.method, request_target(), request.headers, body, self.keys)
         if params is None:
             return DEFAULT_TENANCY

@@ -18,6 +18,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
+# Teardown needs no graceful drain: SIGINT is gunicorn's quick shutdown and waitress's KeyboardInterrupt.
+QUICK_STOP = signal.SIGINT
 
 
 def free_port() -> int:
@@ -34,11 +36,16 @@ def child_env(home: Path, **extra: str) -> dict:
     return env
 
 
-def run_cli(args: list[str], env: dict, timeout: float = 30) -> subprocess.CompletedProcess:
-    """``oci-genai-emulator <args>`` to completion."""
-    return subprocess.run(
-        [sys.executable, "-m", "emulator", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
+def cli_command() -> list[str]:
+    """The ``oci-genai-emulator`` console script next to this interpreter, else ``python -m emulator``."""
+    script = Path(sys.executable).with_name("oci-genai-emulator")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "emulator"]
+
+
+def run_cli(args: list[str], env: dict, timeout: float = 30, script: bool = False) -> subprocess.CompletedProcess:
+    """``oci-genai-emulator <args>`` to completion (``python -m emulator`` unless ``script``)."""
+    command = cli_command() if script else [sys.executable, "-m", "emulator"]
+    return subprocess.run([*command, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 class EmulatorProcess:
@@ -133,4 +140,4 @@ def spawn(tmp_path):
 
     yield _spawn
     for proc in started:
-        proc.stop()
+        proc.stop(QUICK_STOP)

@@ -6,7 +6,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import oci
-import pytest
 from oci.generative_ai import models
 
 from conftest import COMPARTMENT
