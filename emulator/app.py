@@ -38,10 +38,11 @@ RETRY_TOKEN_TTL = 24 * 3600
 HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
-def json_response(body, status: int, headers: dict | None = None) -> Response:
-    data = "" if body is None else json.dumps(body, separators=(",", ":"))
-    response = Response(data, status=status, headers=headers or {})
-    if body is not None:
+def json_response(body, status: int, headers: dict | None = None, raw: str | None = None) -> Response:
+    if raw is None and body is not None:
+        raw = json.dumps(body, separators=(",", ":"))
+    response = Response(raw or "", status=status, headers=headers or {})
+    if raw is not None:
         response.headers["content-type"] = "application/json"
     else:
         response.headers.remove("content-type")
@@ -178,7 +179,7 @@ class Emulator:
 
     def render(self, op: Operation, result: Result) -> Response:
         body = result.body
-        if op.item_fields and isinstance(body, dict) and "items" in body:
+        if op.item_fields and result.raw is None and isinstance(body, dict) and "items" in body:
             fields = op.item_fields
             body = {"items": [{k: item[k] for k in fields if k in item} for item in body["items"]]}
         headers = {}
@@ -189,7 +190,7 @@ class Emulator:
         if result.next_page:
             headers["opc-next-page"] = result.next_page
         status = result.status or op.status
-        return json_response(body, status, headers)
+        return json_response(body, status, headers, raw=result.raw)
 
 
 def _replayable(response: Response) -> dict:

@@ -54,6 +54,7 @@ class Call:
 @dataclasses.dataclass
 class Result:
     body: Any = None
+    raw: str | None = None  # the body already serialized (list pages cut to shape by the store)
     etag: str | None = None
     work_request_id: str | None = None
     next_page: str | None = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
+import threading
 
 from .settings import Settings
 
@@ -32,10 +34,18 @@ def _run_waitress(settings: Settings) -> None:
     server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads, ident="oci-genai-emulator")
     port = server.socket.getsockname()[1] if hasattr(server, "socket") else settings.port
     _announce(settings.host, port, settings)
+
+    def stop(signum, frame):  # SIGTERM (docker stop, kill) ends the process cleanly, exit status 0
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
+    finally:
+        server.close()
+        app.config["emulator"].env.store.close()
 
 
 def _run_gunicorn(settings: Settings) -> None:
@@ -52,6 +62,8 @@ def _run_gunicorn(settings: Settings) -> None:
             self.cfg.set("threads", settings.threads)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("accesslog", None)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24: no shared ~/.gunicorn socket
+                self.cfg.set("control_socket_disable", True)
 
         def load(self):
             return create_app(settings)
@@ -82,8 +94,6 @@ class BackgroundServer:
         )
         self.port = self._server.socket.getsockname()[1]
         self.url = f"http://{self.settings.host}:{self.port}"
-        import threading
-
         self._thread = threading.Thread(target=self._server.run, name="oci-genai-emulator", daemon=True)
 
     def start(self) -> "BackgroundServer":

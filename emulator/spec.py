@@ -11,14 +11,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
-
 from .protocol import errors
 from .protocol.ids import OCID_RE
 
@@ -128,28 +126,51 @@ def _tighten(schema: dict) -> None:
             _tighten(schema[key])
 
 
+class Router:
+    """Path templates as regular expressions, grouped by first segment and length; literal
+    segments win over parameters (``/dedicatedAiClusters/allocatableGpus`` before ``/{id}``)."""
+
+    def __init__(self, operations) -> None:
+        self._routes: dict[tuple[str, int], list[tuple[re.Pattern, dict[str, Operation]]]] = {}
+        patterns: dict[str, dict[str, Operation]] = {}
+        for op in operations:
+            patterns.setdefault(op.path, {})[op.method] = op
+        for path, by_method in sorted(patterns.items(), key=lambda item: item[0].count("{")):
+            segments = path.strip("/").split("/")
+            regex = "/".join(
+                f"(?P<{seg[1:-1]}>[^/]+)" if seg.startswith("{") else re.escape(seg) for seg in segments
+            )
+            key = (segments[0], len(segments))
+            self._routes.setdefault(key, []).append((re.compile(regex + "$"), by_method))
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
+        if not path.startswith(BASE_PATH + "/"):
+            raise errors.not_found()
+        relative = path[len(BASE_PATH) + 1 :].rstrip("/")
+        segments = relative.split("/")
+        for regex, by_method in self._routes.get((segments[0], len(segments)), ()):
+            found = regex.match(relative)
+            if found:
+                op = by_method.get(method)
+                if op is None:
+                    raise errors.method_not_allowed(method, path)
+                return op, found.groupdict()
+        raise errors.not_found()
+
+
 class Spec:
     """Both APIs' operations, a router over them, and compiled body validators."""
 
     def __init__(self, documents: dict[str, dict] | None = None):
         self.documents = documents or load_documents()
         self.operations: dict[str, Operation] = {}
-        rules = []
         for api, doc in self.documents.items():
             for op in _operations(api, doc):
                 self.operations[op.name] = op
-                rule_path = BASE_PATH + op.path.replace("{", "<").replace("}", ">")
-                rules.append(Rule(rule_path, methods=[op.method], endpoint=op.name))
-        self._router = Map(rules, strict_slashes=False).bind("emulator")
+        self._router = Router(self.operations.values())
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
-        try:
-            name, args = self._router.match(path, method=method)
-        except MethodNotAllowed:
-            raise errors.method_not_allowed(method, path) from None
-        except NotFound:
-            raise errors.not_found() from None
-        return self.operations[name], args
+        return self._router.match(method, path)
 
     @cached_property
     def _request_components(self) -> dict[str, dict]:

@@ -198,6 +198,21 @@ class Store:
 
     def page(self, q: PageQuery) -> tuple[list[Record], tuple[str, str] | None]:
         """One page of a list in keyset order; the second value is the cursor of the next page."""
+        rows, cursor = self._page(q, RECORD_COLUMNS, ())
+        return [_record(r) for r in rows], cursor
+
+    def page_json(self, q: PageQuery, fields: tuple[str, ...]) -> tuple[list[str], tuple[str, str] | None]:
+        """One page as JSON texts holding only ``fields`` (a list's summary shape), cut by SQLite:
+        a page of 100 costs no JSON parsing in Python."""
+        marks = ",".join("?" * len(fields))
+        projection = (
+            "(SELECT json_group_object(key, CASE type WHEN 'true' THEN json('true') WHEN 'false' THEN json('false')"
+            f" ELSE value END) FROM json_each(resources.doc) WHERE key IN ({marks}))"
+        )
+        rows, cursor = self._page(q, projection, fields)
+        return [r[0] for r in rows], cursor
+
+    def _page(self, q: PageQuery, select: str, select_args: tuple) -> tuple[list, tuple[str, str] | None]:
         column = SORT_COLUMNS[q.sort_by]
         where = ["kind = ?"]
         args: list[Any] = [q.kind]
@@ -213,18 +228,19 @@ class Store:
             args += values
         op = "<" if q.descending else ">"
         if q.after is not None:
-            where.append(f"({column} {op} ? OR ({column} = ? AND id {op} ?))")
-            args += [q.after[0], q.after[0], q.after[1]]
+            # a row value comparison lets SQLite seek straight to the page in the index
+            where.append(f"({column}, id) {op} (?, ?)")
+            args += [q.after[0], q.after[1]]
         order = "DESC" if q.descending else "ASC"
         sql = (
-            f"SELECT {RECORD_COLUMNS}, {column} FROM resources WHERE {' AND '.join(where)}"
+            f"SELECT {select}, {column}, id FROM resources WHERE {' AND '.join(where)}"
             f" ORDER BY {column} {order}, id {order} LIMIT ?"
         )
-        rows = self._query(sql, (*args, q.limit + 1))
+        rows = self._query(sql, (*select_args, *args, q.limit + 1))
         more = len(rows) > q.limit
         rows = rows[: q.limit]
-        cursor = (rows[-1][-1], rows[-1][1]) if more else None
-        return [_record(r[:-1]) for r in rows], cursor
+        cursor = (rows[-1][-2], rows[-1][-1]) if more else None
+        return [r[:-2] for r in rows], cursor
 
     def due(self, now: float) -> list[Record]:
         rows = self._query(f"SELECT {RECORD_COLUMNS} FROM resources WHERE due <= ? ORDER BY due", (now,))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from .. import lifecycle
 from ..call import Call, Result
 from ..protocol import errors, pagination
@@ -165,12 +163,17 @@ def list_page(
         after=after,
         include_global=include_global,
     )
-    records, cursor = call.store.page(page_query)
-    docs: Iterable[dict] = (present(r.doc) if present else r.doc for r in records)
-    return Result(
-        body={"items": list(docs)},
-        next_page=pagination.encode(cursor, check) if cursor else None,
-    )
+    next_page = None
+    if present is None:
+        texts, cursor = call.store.page_json(page_query, call.op.item_fields)
+        body = None
+        raw = '{"items":[' + ",".join(texts) + "]}"
+    else:
+        records, cursor = call.store.page(page_query)
+        body, raw = {"items": [present(r.doc) for r in records]}, None
+    if cursor:
+        next_page = pagination.encode(cursor, check)
+    return Result(body=body, raw=raw, next_page=next_page)
 
 
 def change_compartment(call: Call, kind: str, rid: str, operation_type: str) -> Result:
