@@ -171,13 +171,15 @@ def _run_wrk(url: str, connections: int, seconds: int) -> tuple[str, list[str]]:
 # 1 + 2: throughput and list latency ----------------------------------------------------------
 def seed_clusters(data_dir: Path, template: dict, wr_id: str, count: int) -> float:
     """Insert ``count`` ACTIVE clusters (clones of ``template``) and their work requests via the store API."""
+    from emulator.app import create_app
     from emulator.lifecycle import iso
     from emulator.protocol.ids import new_etag, new_ocid
-    from emulator.settings import DEFAULT_TENANCY
-    from emulator.store import Record, Store
+    from emulator.settings import DEFAULT_TENANCY, Settings
+    from emulator.store import Record
 
     started = time.perf_counter()
-    store = Store(str(data_dir))
+    # the emulator's own store, built as the server builds it (list summaries included)
+    store = create_app(Settings(data_dir=str(data_dir))).config["emulator"].env.store
     try:
         wr_template = store.get("workrequest", wr_id, DEFAULT_TENANCY)
         if wr_template is None:

@@ -26,6 +26,7 @@ from .faults import Faults
 from .handlers import handlers
 from .journal import Journal
 from .lifecycle import Clock
+from .management.resources import LIST_OPERATIONS
 from .protocol import auth, errors
 from .protocol.ids import new_request_id
 from .protocol.validation import parse_body, parse_params
@@ -68,7 +69,8 @@ class Emulator:
     def __init__(self, settings: Settings):
         self.settings = settings
         spec = Spec()
-        store = Store(settings.data_dir)
+        summaries = {kind: spec.operations[op].item_fields for kind, op in LIST_OPERATIONS.items()}
+        store = Store(settings.data_dir, summaries)
         catalog = Catalog(settings.region)
         catalog.seed(store)
         self.env = Env(settings, spec, store, Clock(store), catalog)

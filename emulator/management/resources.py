@@ -8,6 +8,13 @@ from ..protocol import errors, pagination
 from ..protocol.ids import TYPE_TOKENS, new_etag, new_ocid, ocid_type
 from ..store import PageQuery, Record
 
+# The list operation whose item shape (a summary) each kind's documents are listed in.
+LIST_OPERATIONS = {
+    "dedicatedaicluster": "list_dedicated_ai_clusters",
+    "endpoint": "list_endpoints",
+    "model": "list_models",
+    "importedmodel": "list_imported_models",
+}
 LIST_CONTROLS = {"compartmentId", "limit", "page", "sortBy", "sortOrder"}
 DEFAULT_LIMIT = 100
 ASCENDING_BY_DEFAULT = {"displayName", "lifecycleState"}
@@ -165,7 +172,7 @@ def list_page(
     )
     next_page = None
     if present is None:
-        texts, cursor = call.store.page_json(page_query, call.op.item_fields)
+        texts, cursor = call.store.page_json(page_query)
         body = None
         raw = '{"items":[' + ",".join(texts) + "]}"
     else:
