@@ -1,4 +1,4 @@
-"""The control plane under ``/_emulator/``: health, reset, clock, transitions, faults, journal, keys.
+"""The control plane under ``/_emulator/``: health, reset, clock, transitions, faults, journal, keys, generators, rules.
 
 JSON in and out, same error shape as the API. Reading state here never counts as a poll.
 """
@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, request
 
-from . import __version__, lifecycle
+from . import __version__, lifecycle, state
+from .inference import generators
+from .inference.generators import rules
 from .protocol import errors
 from .protocol.ids import new_request_id
 
@@ -99,6 +101,14 @@ def admin_blueprint(emulator: "Emulator") -> Blueprint:
         done = lifecycle.complete(store, env.clock.now(), body.get("kind"), body.get("id"))
         return json_response({"completed": done}, 200)
 
+    @bp.get("/state")
+    def export_state() -> Response:
+        return json_response(state.export_state(store, env.clock), 200)
+
+    @bp.post("/state")
+    def import_state() -> Response:
+        return json_response({"imported": state.import_state(store, _body())}, 200)
+
     @bp.get("/requests")
     def requests() -> Response:
         return json_response({"items": emulator.journal.entries(request.args.get("operation"))}, 200)
@@ -119,6 +129,52 @@ def admin_blueprint(emulator: "Emulator") -> Blueprint:
     @bp.delete("/faults")
     def clear_faults() -> Response:
         emulator.faults.clear()
+        return json_response(None, 204)
+
+    @bp.get("/generators")
+    def get_generators() -> Response:
+        return json_response(generators.config_of(store), 200)
+
+    @bp.post("/generators")
+    def set_generators() -> Response:
+        try:
+            config = generators.validate_config(_body())
+        except generators.ConfigError as exc:
+            raise errors.invalid_parameter(str(exc)) from None
+        store.set_meta(generators.CONFIG_KEY, config)
+        return json_response(config, 200)
+
+    @bp.delete("/generators")
+    def clear_generators() -> Response:
+        store.set_meta(generators.CONFIG_KEY, {})
+        return json_response(None, 204)
+
+    @bp.get("/rules")
+    def get_rules() -> Response:
+        path = env.settings.rules
+        try:
+            from_file = rules.load_file(path) if path else []
+        except generators.ConfigError as exc:
+            raise errors.invalid_parameter(str(exc)) from None
+        return json_response({"rules": store.meta(rules.META_KEY, []), "file": path, "fileRules": from_file}, 200)
+
+    @bp.post("/rules")
+    def add_rules() -> Response:
+        """``{"rules": [...]}`` (or one rule): added after the rules posted before, ahead of the file's."""
+        body = _body()
+        posted = body["rules"] if set(body) == {"rules"} else [body]
+        try:
+            rules.check_rules(posted)
+        except generators.ConfigError as exc:
+            raise errors.invalid_parameter(str(exc)) from None
+        with store.transaction():
+            current = store.meta(rules.META_KEY, []) + posted
+            store.set_meta(rules.META_KEY, current)
+        return json_response({"rules": current}, 200)
+
+    @bp.delete("/rules")
+    def clear_rules() -> Response:
+        store.set_meta(rules.META_KEY, [])
         return json_response(None, 204)
 
     @bp.post("/keys")

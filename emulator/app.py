@@ -24,6 +24,7 @@ from .call import Call, Env, Result
 from .catalog import Catalog
 from .faults import Faults
 from .handlers import handlers
+from .inference.errors import as_inference_error
 from .journal import Journal
 from .lifecycle import Clock
 from .management.resources import LIST_OPERATIONS
@@ -36,6 +37,7 @@ from .store import Store
 
 LOG = logging.getLogger(__name__)
 RETRY_TOKEN_TTL = 24 * 3600
+INFERENCE_API = "generative_ai_inference"
 HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
@@ -48,6 +50,18 @@ def json_response(body, status: int, headers: dict | None = None, raw: str | Non
     else:
         response.headers.remove("content-type")
     return response
+
+
+def sse_response(events) -> Response:
+    """Server-Sent Events exactly as the service sends them: ``data: <json>`` frames, no event
+    names, content type ``text/event-stream`` with no charset (the SDK compares it exactly)."""
+
+    def frames():
+        for event in events:
+            data = event if isinstance(event, str) else json.dumps(event, separators=(",", ":"))
+            yield f"data: {data}\n\n".encode()
+
+    return Response(frames(), status=200, content_type="text/event-stream", direct_passthrough=True)
 
 
 def error_response(exc: errors.ServiceError, request_id: str) -> Response:
@@ -116,6 +130,8 @@ class Emulator:
             call = Call(op, self.env, tenancy, now, path, query, headers, body)
             response = self.dispatch(call, raw)
         except errors.ServiceError as exc:
+            if op is not None and op.api == INFERENCE_API and exc.status != 401:
+                exc = as_inference_error(exc)
             response = error_response(exc, request_id)
         except Exception:  # a 500 is always a bug: log it, answer in OCI's shape
             LOG.exception("unhandled error in %s %s", request.method, request.path)
@@ -155,7 +171,9 @@ class Emulator:
         return response
 
     def run(self, call: Call, handler, raw: bytes) -> Response:
-        if call.op.method == "GET":
+        if call.op.method == "GET" or call.op.api == INFERENCE_API:
+            # reads, and inference, which changes nothing: no transaction, and retry tokens are
+            # accepted but not stored (the answers are deterministic anyway)
             return self.render(call.op, handler(call))
         token = call.headers.get("opc-retry-token")
         store = self.env.store
@@ -180,6 +198,8 @@ class Emulator:
         return response
 
     def render(self, op: Operation, result: Result) -> Response:
+        if result.stream is not None:
+            return sse_response(result.stream)
         body = result.body
         if op.item_fields and result.raw is None and isinstance(body, dict) and "items" in body:
             fields = op.item_fields

@@ -55,6 +55,7 @@ class Call:
 class Result:
     body: Any = None
     raw: str | None = None  # the body already serialized (list pages cut to shape by the store)
+    stream: Any = None  # an iterable of Server-Sent Event payloads (dicts, or literal strings like "[DONE]")
     etag: str | None = None
     work_request_id: str | None = None
     next_page: str | None = None

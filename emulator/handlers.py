@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Callable
 
 from .call import Call, Result
+from .inference import chat, completion, embeddings, guardrails, rerank
 from .management import dedicated_ai_clusters, endpoints, imported_models, models, work_requests
 
-MODULES = (dedicated_ai_clusters, endpoints, models, imported_models, work_requests)
+MODULES = (dedicated_ai_clusters, endpoints, models, imported_models, work_requests, chat, embeddings, rerank, completion, guardrails)
 Handler = Callable[[Call], Result]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import socket
 import sys
@@ -31,6 +32,7 @@ def _run_waitress(settings: Settings) -> None:
     from .app import create_app
 
     app = create_app(settings)
+    seed(app, settings, exit_on_error=True)
     server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads, ident="oci-genai-emulator")
     port = server.socket.getsockname()[1] if hasattr(server, "socket") else settings.port
     _announce(settings.host, port, settings)
@@ -54,6 +56,11 @@ def _run_gunicorn(settings: Settings) -> None:
     from .app import create_app
 
     port = settings.port or _free_port(settings.host)
+    if settings.seed:  # once, in the master, into the store the workers share (not once per worker)
+        app = create_app(settings)
+        seed(app, settings, exit_on_error=True)
+        app.config["emulator"].env.store.close()
+        settings = dataclasses.replace(settings, seed=None)
 
     class Application(BaseApplication):
         def load_config(self) -> None:
@@ -73,6 +80,21 @@ def _run_gunicorn(settings: Settings) -> None:
     Application().run()
 
 
+def seed(app, settings: Settings, exit_on_error: bool = False) -> None:
+    """Load ``settings.seed`` (a state snapshot) into the app's store, replacing its user state;
+    ValueError (or, for the command line, exit with the message) when the file is not one."""
+    if not settings.seed:
+        return
+    from .state import seed_file
+
+    try:
+        seed_file(app.config["emulator"].env.store, settings.seed)
+    except ValueError as exc:
+        if exit_on_error:
+            raise SystemExit(f"--seed: {exc}") from None
+        raise
+
+
 def _free_port(host: str) -> int:
     with socket.socket() as s:
         s.bind((host, 0))
@@ -89,6 +111,7 @@ class BackgroundServer:
 
         self.settings = settings or Settings(port=0)
         self.app = create_app(self.settings)
+        seed(self.app, self.settings)
         self._server = create_server(
             self.app, host=self.settings.host, port=self.settings.port, threads=self.settings.threads
         )

@@ -28,6 +28,8 @@ class Settings:
     trust_user_keys: bool = True
     journal_size: int = 1000
     log_level: str = "WARNING"
+    rules: str | None = None  # a YAML or JSON file of chat rules (generators/rules.py)
+    seed: str | None = None  # a state snapshot (JSON, see state.py) loaded at start
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:

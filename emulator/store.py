@@ -291,6 +291,34 @@ class Store:
             self._conn.execute("DELETE FROM retry_tokens")
             self._conn.execute("DELETE FROM meta")
 
+    # snapshots (state export / import) ----------------------------------------------------
+    def user_records(self) -> list[Record]:
+        """Every record users made, in every tenancy (work requests included); never the catalog."""
+        rows = self._query(
+            f"SELECT {RECORD_COLUMNS} FROM resources WHERE tenancy != ? ORDER BY kind, time_created, id",
+            (GLOBAL_TENANCY,),
+        )
+        return [_record(r) for r in rows]
+
+    def replace_user_state(self, records: list[Record], meta: dict[str, Any]) -> None:
+        """Replace every tenancy's records with ``records`` and set ``meta`` (``None`` deletes a key),
+        all or nothing; retry tokens are forgotten, the catalog stays."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM resources WHERE tenancy != ?", (GLOBAL_TENANCY,))
+            self._conn.execute("DELETE FROM retry_tokens")
+            for key, value in meta.items():
+                if value is None:
+                    self._conn.execute("DELETE FROM meta WHERE key=?", (key,))
+                else:
+                    self.set_meta(key, value)
+            for rec in records:
+                if rec.tenancy == GLOBAL_TENANCY:
+                    raise errors.invalid_parameter(f"The record {rec.id} cannot belong to the global tenancy.")
+                try:
+                    self.insert(rec)
+                except sqlite3.IntegrityError:
+                    raise errors.invalid_parameter(f"The id {rec.id} appears twice or names a base model.") from None
+
     def count(self, kind: str | None = None) -> int:
         if kind:
             return self._query("SELECT COUNT(*) FROM resources WHERE kind=?", (kind,))[0][0]

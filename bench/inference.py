@@ -1,0 +1,197 @@
+"""Throughput of inference operations against GET-by-id on the same emulator, with wrk.
+
+    python bench/inference.py [--duration 5] [--connections 4] [--threads 8] [--rounds 3] [--only embed-96]
+
+One ``python -m emulator serve`` (waitress, ``--threads``), one ``wrk -t1 -c<connections>`` run per
+case and round, cases alternating so background load hits them alike, best round of each kept.
+Each case is printed with its req/s and its ratio to GET-by-id (a management read of one
+cluster, the cheapest thing the emulator does): the ratio is the figure to compare between
+machines and commits, absolute numbers move +-20 % here.
+
+Cases are functions registered with ``@case(name)``: they get the server URL, may set things up
+through it, and return the :class:`Request` wrk sends. A chat case is one more function::
+
+    @case("chat")
+    def chat(url: str) -> Request:
+        return Request("POST", "/actions/chat", {"compartmentId": COMPARTMENT, "servingMode": ON_DEMAND_CHAT,
+                                                 "chatRequest": {...}})
+
+Requests are unsigned (auth loose maps them to the default tenancy). Every server this script
+starts is stopped at the end. Exit status 0, or 2 when the run could not be done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import API, BenchError, Server, _ms, create_active_cluster, emulator_argv, free_port, http  # noqa: E402
+
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaabenchinference"
+EMBED_MODEL = "cohere.embed-v4.0"
+BASELINE = "get-by-id"
+
+
+@dataclasses.dataclass
+class Request:
+    method: str
+    path: str  # under /20231130
+    body: dict | None = None
+    check: Callable[[dict], bool] | None = None  # validates one response before the run
+
+
+CASES: dict[str, Callable[[str], Request]] = {}
+
+
+def case(name: str):
+    def register(fn: Callable[[str], Request]) -> Callable[[str], Request]:
+        CASES[name] = fn
+        return fn
+
+    return register
+
+
+# cases -----------------------------------------------------------------------------------------
+@case(BASELINE)
+def get_by_id(url: str) -> Request:
+    doc, _ = create_active_cluster(url, COMPARTMENT)
+    return Request("GET", f"/dedicatedAiClusters/{doc['id']}", check=lambda r: r["id"] == doc["id"])
+
+
+@case("embed-96")
+def embed_96(url: str) -> Request:
+    topics = ["databases", "cooking", "astronomy", "football", "gardening", "music", "finance", "travel"]
+    inputs = [
+        f"Document {i} explains how {topics[i % 8]} relates to {topics[(i * 3 + 1) % 8]} in practice, "
+        f"with {i % 7 + 2} examples and a short summary of the main trade-offs."
+        for i in range(96)
+    ]
+    body = {
+        "compartmentId": COMPARTMENT,
+        "servingMode": {"servingType": "ON_DEMAND", "modelId": EMBED_MODEL},
+        "inputs": inputs,
+        "inputType": "SEARCH_DOCUMENT",
+    }
+    return Request("POST", "/actions/embedText", body, check=lambda r: len(r["embeddings"]) == 96)
+
+
+# wrk -------------------------------------------------------------------------------------------
+LUA = """wrk.method = {method}
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def run_wrk(url: str, request: Request, connections: int, seconds: int, workdir: Path) -> dict:
+    script = workdir / f"wrk-{abs(hash((request.method, request.path))) % 10**8}.lua"
+    body = json.dumps(request.body, separators=(",", ":")) if request.body is not None else ""
+    script.write_text(LUA.format(method=lua_string(request.method), body=lua_string(body) if body else "nil"))
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", str(script)]
+    cmd.append(url + API + request.path)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
+    if "Requests/sec:" not in out or re.search(r"Non-2xx or 3xx responses|Socket errors", out):
+        raise BenchError(f"wrk failed or saw errors on {request.method} {request.path}:\n{out[-1500:]}")
+    lat = re.search(r"Latency\s+(\S+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.M)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "avg_ms": _ms(lat.group(1)),
+        "p50_ms": _ms(p50.group(1)),
+        "kb_per_response": _transfer_kb(out) / max(1, int(re.search(r"(\d+) requests in", out).group(1))),
+    }
+
+
+def _transfer_kb(out: str) -> float:
+    value, unit = re.search(r"requests in [^,]+,\s+([\d.]+)(B|KB|MB|GB) read", out).groups()
+    return float(value) * {"B": 1 / 1024, "KB": 1, "MB": 1024, "GB": 1024 * 1024}[unit]
+
+
+def bench(args, workdir: Path) -> dict[str, list[dict]]:
+    port = free_port()
+    server = Server("emulator", emulator_argv(port), port, "/_emulator/health", workdir,
+                    {"OCI_EMULATOR_THREADS": str(args.threads)})
+    try:
+        server.wait_ready()
+        names = [BASELINE] + [n for n in CASES if n != BASELINE and (not args.only or n in args.only)]
+        requests = {}
+        for name in names:
+            request = CASES[name](server.url)
+            status, _, body = http(request.method, server.url + API + request.path, request.body)
+            if status != 200 or (request.check and not request.check(body)):
+                raise BenchError(f"case {name}: unexpected answer {status} {json.dumps(body)[:300]}")
+            requests[name] = request
+        results: dict[str, list[dict]] = {name: [] for name in names}
+        for i in range(args.rounds):
+            for name in names:
+                if i == 0:
+                    run_wrk(server.url, requests[name], args.connections, 1, workdir)  # warm-up
+                results[name].append(run_wrk(server.url, requests[name], args.connections, args.duration, workdir))
+        return results
+    finally:
+        server.stop()
+
+
+def report(results: dict[str, list[dict]], args) -> None:
+    best = {name: max(runs, key=lambda r: r["rps"]) for name, runs in results.items()}
+    base = best[BASELINE]["rps"]
+    rows = [("case", "req/s (best)", f"vs {BASELINE}", "p50", "KB/response", "all rounds req/s")]
+    for name, r in best.items():
+        rows.append((
+            name, f"{r['rps']:.0f}", f"{r['rps'] / base:.3f}", f"{r['p50_ms']:.2f} ms", f"{r['kb_per_response']:.1f}",
+            ", ".join(f"{x['rps']:.0f}" for x in results[name]),
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    print()
+    for k, row in enumerate(rows):
+        print("  ".join(t.ljust(w) for t, w in zip(row, widths)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    print()
+    print(f"wrk -t1 -c{args.connections} -d{args.duration}s per case, best of {args.rounds} alternating rounds;"
+          f" emulator on waitress with {args.threads} threads; unsigned requests (auth loose);"
+          f" embed-96 = 96 inputs of ~25 tokens to {EMBED_MODEL} (1536 dims).")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Inference throughput against GET-by-id, with wrk.")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of each run (default 5)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    parser.add_argument("--only", nargs="*", choices=[n for n in CASES if n != BASELINE],
+                        help="cases to run besides the baseline (default: all)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (server log, wrk scripts)")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed: apt-get install -y wrk (brew install wrk on macOS)", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="oci-genai-bench-inference-"))
+    started = time.perf_counter()
+    try:
+        report(bench(args, workdir), args)
+    except BenchError as exc:
+        print(f"benchmark failed: {exc}\nlogs: {workdir}", file=sys.stderr)
+        return 2
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"total {time.perf_counter() - started:.0f} s" + (f"; logs in {workdir}" if args.keep else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Inference API behaviour: chat, embeddings, rerank, text generation, summaries, guardrails."""

@@ -1,0 +1,134 @@
+"""The default generator: answers derived from a hash of the request.
+
+The same request always gets the same answer; ``seed``, ``temperature`` and the generation index
+change it. Tools are called when the user's words match a tool (or ``toolChoice`` requires one),
+with arguments that validate against the tool's JSON schema; a response schema gets JSON that
+validates against it; ``maxTokens`` and stop sequences cut the text and set the finish reason.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from ...call import Call
+from .. import tokens
+from ..conversation import ChatInput, Completion, Generation, Tool, ToolCall
+from ..schema_values import sample
+from ..text import apply_limits, keywords, reply, rng_for
+from . import Generator, register
+
+
+@register("deterministic")
+class Deterministic(Generator):
+    def complete(self, chat: ChatInput, call: Call) -> Completion:
+        generations = [self._one(chat, index) for index in range(max(1, chat.num_generations))]
+        completion_tokens = sum(tokens.count(g.text) + _tool_tokens(g) for g in generations)
+        reasoning = 0
+        if chat.served.profile.supports_reasoning and chat.reasoning_effort not in (None, "NONE"):
+            for g in generations:
+                g.reasoning = f"The user asks about {', '.join(keywords(chat.last_user_text, 3)) or 'a topic'}."
+            reasoning = sum(tokens.count(g.reasoning or "") for g in generations)
+        return Completion(
+            generations=generations,
+            prompt_tokens=tokens.count(chat.prompt_text) + 4 * len(chat.turns),
+            completion_tokens=completion_tokens + reasoning,
+            reasoning_tokens=reasoning,
+        )
+
+    def _one(self, chat: ChatInput, index: int) -> Generation:
+        rng = rng_for(
+            chat.served.profile.name,
+            [(t.role, t.text, [(c.name, c.arguments) for c in t.tool_calls], t.tool_call_id) for t in chat.turns],
+            [(t.name, t.parameters) for t in chat.tools],
+            chat.documents,
+            chat.temperature,
+            chat.top_p,
+            chat.seed,
+            index,
+            chat.response_schema,
+        )
+        tools = _tools_to_call(chat)
+        if tools:
+            hints = keywords(chat.last_user_text, 8)
+            calls = [
+                ToolCall(f"call_{uuid.UUID(int=rng.getrandbits(128)).hex[:24]}", t.name, sample(t.parameters, rng, hints))
+                for t in tools
+            ]
+            return Generation(tool_calls=calls, finish="tool_calls")
+        if chat.response_schema is not None or chat.json_mode:
+            schema = chat.response_schema or {"type": "object", "properties": {"answer": {"type": "string"}}}
+            text = json.dumps(sample(schema, rng, keywords(chat.prompt_text, 8)))
+            return Generation(text=text)
+        text = reply(rng, _subject(chat))
+        citations = _citations(text, chat.documents)
+        text, finish = apply_limits(text, chat.stop, chat.max_tokens)
+        return Generation(text=text, finish=finish, citations=[c for c in citations if c["end"] <= len(text)])
+
+
+def _subject(chat: ChatInput) -> str:
+    """What the answer should be about: the last user turn, or the tool results that answer it
+    (their values first, so the answer reports what the tools found)."""
+    results = []
+    for turn in reversed(chat.turns):
+        if turn.role != "tool":
+            break
+        results.insert(0, _values(turn.text))
+    if results:
+        return f"{' '.join(results)} {chat.last_user_text}"
+    return chat.last_user_text or chat.prompt_text
+
+
+def _values(text: str) -> str:
+    """The values of a JSON tool result (its keys are field names, not findings), or the text."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    out: list[str] = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+        elif value is not None:
+            out.append(str(value))
+
+    walk(data)
+    return " ".join(out) or text
+
+
+def _tools_to_call(chat: ChatInput) -> list[Tool]:
+    """Tools are called when the turn asks for them: never after tool results, unless forced."""
+    if not chat.tools or chat.tool_choice == "none":
+        return []
+    if chat.turns and chat.turns[-1].role == "tool":
+        return []
+    if chat.tool_choice not in ("auto", "required"):
+        return [t for t in chat.tools if t.name == chat.tool_choice][:1]
+    words = set(keywords(chat.last_user_text, 50))
+    matching = [t for t in chat.tools if words & set(keywords(f"{t.name.replace('_', ' ')} {t.description}", 50))]
+    if not matching and chat.tool_choice == "required":
+        matching = chat.tools[:1]
+    return matching[:1]
+
+
+def _citations(text: str, documents: list[dict]) -> list[dict]:
+    """Cite each document whose words the answer uses, at the first place it uses one."""
+    out = []
+    low = text.lower()
+    for index, doc in enumerate(documents):
+        doc_id = str(doc.get("id", f"doc_{index}"))
+        for word in keywords(" ".join(str(v) for v in doc.values()), 20):
+            at = low.find(word)
+            if at >= 0:
+                out.append({"start": at, "end": at + len(word), "text": text[at : at + len(word)], "documentIds": [doc_id]})
+                break
+    return out
+
+
+def _tool_tokens(generation: Generation) -> int:
+    return sum(tokens.count(json.dumps(c.arguments)) + 2 for c in generation.tool_calls)

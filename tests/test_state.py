@@ -1,0 +1,173 @@
+"""State snapshots: ``oci-genai-emulator state export|import`` (admin ``GET/POST /_emulator/state``)
+and ``serve --seed FILE``."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import oci
+import pytest
+
+from emulator.cli import main
+from ocigenai import EmulatorError, GenAI, hugging_face_source, lora_config
+from processes import child_env, run_cli, spawn  # noqa: F401  (spawn is a fixture)
+
+DATASET = "oci://training@ns/data.jsonl"
+
+
+@pytest.fixture
+def client(oci_genai_emulator, oci_genai_config) -> GenAI:
+    return GenAI(oci_genai_config, endpoint=oci_genai_emulator.url, emulator=oci_genai_emulator)
+
+
+def build_state(client: GenAI) -> dict:
+    """A bit of everything: settled resources, a transition still pending, policies, a clock offset."""
+    hosting = client.create_cluster("SMALL_COHERE_V2", display_name="hosting")
+    model = client.find_model("cohere.command-r-08-2024", capability="CHAT")
+    tuning = client.create_cluster("LARGE_GENERIC", type="FINE_TUNING", display_name="tuning")
+    custom = client.fine_tune("meta.llama-3.3-70b-instruct", DATASET, tuning.id, config=lora_config(r=4), wait=True)
+    imported = client.import_model(hugging_face_source("openai/gpt-oss-20b"), display_name="oss")
+    client.emulator.advance_clock(3600)
+    client.emulator.set_transition("endpoint", mode="manual")
+    pending = client.create_endpoint(hosting.id, model.id, display_name="pending", wait=False)
+    return {"hosting": hosting.id, "tuning": tuning.id, "custom": custom.id, "imported": imported.id, "pending": pending.id}
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_export_reset_import_round_trip(client, oci_genai_emulator, generative_ai_client, tmp_path, capsys):
+    ids = build_state(client)
+    catalog = len(list(client.models(type="BASE")))
+    etags = {name: generative_ai_client.get_model(rid).headers["etag"] for name, rid in ids.items() if name == "custom"}
+    first = tmp_path / "state.json"
+    code, out, _ = cli(capsys, "state", "export", str(first), "--url", oci_genai_emulator.url)
+    assert code == 0 and "Exported 5 resources and 5 work requests" in out
+
+    oci_genai_emulator.reset()
+    assert list(client.clusters()) == [] and list(client.work_requests()) == []
+    code, out, _ = cli(capsys, "state", "import", str(first), "--url", oci_genai_emulator.url)
+    assert code == 0 and "Imported 5 resources and 5 work requests" in out
+
+    second = tmp_path / "again.json"
+    assert cli(capsys, "state", "export", str(second), "--url", oci_genai_emulator.url)[0] == 0
+    before, after = json.loads(first.read_text()), json.loads(second.read_text())
+    assert {k: v for k, v in before.items() if k != "exportedAt"} == {k: v for k, v in after.items() if k != "exportedAt"}
+    assert before["clockOffsetSeconds"] == 3600 and before["transitions"]["endpoint"]["mode"] == "manual"
+
+    # the API serves the imported state as it served the original one
+    assert {c.display_name for c in client.clusters()} == {"hosting", "tuning"}
+    assert generative_ai_client.get_model(ids["custom"]).headers["etag"] == etags["custom"]
+    assert len(list(client.models(type="BASE"))) == catalog  # the catalog is not part of a snapshot
+    assert client.get_endpoint(ids["pending"]).lifecycle_state == "CREATING"
+    assert oci_genai_emulator.clock()["offsetSeconds"] == 3600
+    assert oci_genai_emulator.complete_transitions() == 1  # the pending transition survived too
+    assert client.get_endpoint(ids["pending"]).lifecycle_state == "ACTIVE"
+    (wr,) = client.work_requests(resource_id=ids["pending"])
+    assert wr.status == "SUCCEEDED" and wr.operation_type == "CREATE_ENDPOINT"
+    assert client.get_cluster(ids["hosting"]).endpoints_used == 1
+
+
+def test_import_replaces_everything_and_stdout_stdin(client, oci_genai_emulator, tmp_path, capsys, monkeypatch):
+    client.create_cluster("SMALL_COHERE_V2", display_name="kept")
+    code, out, _ = cli(capsys, "state", "export", "-", "--url", oci_genai_emulator.url)
+    assert code == 0 and json.loads(out)["format"] == "oci-genai-emulator-state"
+    client.create_cluster("SMALL_COHERE_V2", display_name="dropped")
+    oci_genai_emulator.set_transition("dedicatedaicluster", mode="manual")
+    monkeypatch.setattr("sys.stdin", io.StringIO(out))
+    assert cli(capsys, "state", "import", "-", "--url", oci_genai_emulator.url)[0] == 0
+    assert [c.display_name for c in client.clusters()] == ["kept"]
+    assert oci_genai_emulator.transitions()["dedicatedaicluster"]["mode"] == "delay"
+
+
+def test_a_bad_snapshot_changes_nothing(client, oci_genai_emulator, tmp_path, capsys):
+    cluster = client.create_cluster("SMALL_COHERE_V2", display_name="survivor")
+    snapshot = oci_genai_emulator.export_state()
+    entry = snapshot["resources"][0]
+    bad = [
+        ({**snapshot, "resources": [entry, {**entry, "kind": "endpoint"}]}, "must be an OCID of type generativeaiendpoint"),
+        ({**snapshot, "resources": [entry, entry]}, "appears twice"),
+        ({**snapshot, "resources": [{**entry, "tenancy": "*"}]}, "global tenancy"),
+        ({**snapshot, "transitions": {"robot": {"mode": "manual"}}}, "Unknown resource kind"),
+        ({**snapshot, "version": 99}, "version 1"),
+        ({**snapshot, "workRequests": [entry]}, "'kind' must be one of workrequest"),
+    ]
+    for body, message in bad:
+        with pytest.raises(EmulatorError, match=message) as exc:
+            oci_genai_emulator.import_state(body)
+        assert exc.value.status == 400 and exc.value.code == "InvalidParameter"
+    assert [c.id for c in client.clusters()] == [cluster.id]
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    code, _, err = cli(capsys, "state", "import", str(broken), "--url", oci_genai_emulator.url)
+    assert code == 2 and "cannot read the state file" in err
+    broken.write_text(json.dumps({"resources": [{"kind": "model", "doc": {}}]}))
+    code, _, err = cli(capsys, "state", "import", str(broken), "--url", oci_genai_emulator.url)
+    assert code == 1 and "answered 400" in err and "resources[0]" in err
+    code, _, err = cli(capsys, "state", "export", "-", "--url", "http://127.0.0.1:9")
+    assert code == 1 and "cannot reach the emulator at http://127.0.0.1:9" in err
+
+
+def test_a_hand_written_seed_file(oci_genai_emulator, client):
+    """Seed files may leave out the tenancy (unsigned requests' one), etags and pending transitions."""
+    cluster_id = "ocid1.generativeaidedicatedaicluster.oc1.us-chicago-1.amaaaaaahandwritten"
+    doc = {
+        "compartmentId": client.compartment_id,
+        "displayName": "seeded",
+        "type": "HOSTING",
+        "unitShape": "SMALL_COHERE_V2",
+        "unitCount": 1,
+        "lifecycleState": "ACTIVE",
+        "timeCreated": "2026-01-01T00:00:00.000Z",
+        "capacity": {"capacityType": "HOSTING_CAPACITY", "totalEndpointCapacity": 50, "usedEndpointCapacity": 0},
+    }
+    assert oci_genai_emulator.import_state({"resources": [{"kind": "dedicatedaicluster", "id": cluster_id, "doc": doc}]}) == {
+        "resources": 1,
+        "workRequests": 0,
+    }
+    seeded = client.get_cluster(cluster_id)
+    assert seeded.display_name == "seeded" and seeded.etag and seeded.lifecycle_state == "ACTIVE"
+    assert [c.id for c in client.clusters(lifecycle_state="ACTIVE")] == [cluster_id]
+
+
+def test_serve_with_seed(client, oci_genai_emulator, oci_genai_config, spawn, tmp_path):
+    ids = build_state(client)
+    seed = tmp_path / "seed.json"
+    seed.write_text(json.dumps(oci_genai_emulator.export_state()))
+    served = spawn("--seed", str(seed))
+    seeded = GenAI(oci_genai_config, endpoint=served.url)
+    assert {c.id for c in seeded.clusters()} == {ids["hosting"], ids["tuning"]}
+    assert seeded.get_model(ids["custom"]).etag == client.get_model(ids["custom"]).etag
+    assert seeded.get_endpoint(ids["pending"]).lifecycle_state == "CREATING"
+    assert served.admin("clock")["offsetSeconds"] == 3600
+
+    durable = spawn("--seed", str(seed), "--data-dir", str(tmp_path / "data"), "--workers", "2")
+    assert {c.id for c in GenAI(oci_genai_config, endpoint=durable.url).clusters()} == {ids["hosting"], ids["tuning"]}
+
+
+def test_serve_refuses_a_bad_seed(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"resources": [{"kind": "cluster"}]}))
+    home = tmp_path / "home"
+    home.mkdir()
+    proc = run_cli(["serve", "--port", "0", "--seed", str(bad)], child_env(home), timeout=30)
+    assert proc.returncode != 0 and "--seed: the state file" in proc.stderr and "'kind' must be one of" in proc.stderr
+    proc = run_cli(["serve", "--port", "0", "--seed", str(tmp_path / "missing.json")], child_env(home), timeout=30)
+    assert proc.returncode != 0 and "cannot read the state file" in proc.stderr
+
+
+def test_sdk_sees_seeded_work_requests(client, oci_genai_emulator, generative_ai_client):
+    ids = build_state(client)
+    snapshot = oci_genai_emulator.export_state()
+    oci_genai_emulator.reset()
+    oci_genai_emulator.import_state(snapshot)
+    wrs = oci.pagination.list_call_get_all_results(
+        generative_ai_client.list_work_requests, client.compartment_id, resource_id=ids["custom"]
+    ).data
+    assert [w.operation_type for w in wrs] == ["CREATE_MODEL"] and wrs[0].status == "SUCCEEDED"
+    assert generative_ai_client.list_work_request_logs(wrs[0].id).data.items
