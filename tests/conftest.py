@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import configparser
 import json
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 import oci
 import pytest
@@ -37,6 +39,23 @@ def make_oci_config(directory: Path, tenancy: str, name: str = "key") -> dict:
     return config
 
 
+class ConfigFile(NamedTuple):
+    """An OCI config file on disk and the profile in it: how LangChain and LlamaIndex take credentials."""
+
+    path: str
+    profile: str
+
+
+def write_oci_config_file(path: Path, profile: str, config: dict) -> ConfigFile:
+    """``config`` as the ``[profile]`` section of the config file at ``path``."""
+    parser = configparser.ConfigParser()
+    parser[profile] = {key: str(value) for key, value in config.items()}
+    with open(path, "w") as out:
+        parser.write(out)
+    assert oci.config.from_file(str(path), profile)["tenancy"] == config["tenancy"]  # reads back, validated
+    return ConfigFile(str(path), profile)
+
+
 def admin(url: str, path: str, body: dict | None = None, method: str | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(
@@ -64,6 +83,12 @@ def emulator_url(emulator) -> str:
 @pytest.fixture(scope="session")
 def oci_config(tmp_path_factory) -> dict:
     return make_oci_config(tmp_path_factory.mktemp("oci"), "ocid1.tenancy.oc1..aaaaaaaatenancyone", "one")
+
+
+@pytest.fixture(scope="session")
+def oci_config_file(tmp_path_factory, oci_config) -> ConfigFile:
+    """``oci_config`` written to a config file, under a profile that is not DEFAULT."""
+    return write_oci_config_file(tmp_path_factory.mktemp("oci-file") / "config", "EMULATOR", oci_config)
 
 
 @pytest.fixture(scope="session")

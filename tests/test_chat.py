@@ -457,6 +457,15 @@ def test_generic_conversation_errors(inference_no_retry):
         "not a valid JSON schema",
     )
 
+    endless = {"type": "object", "properties": {"next": {"$ref": "#"}}, "required": ["next"]}
+    assert_400(
+        error(generic("Hi", tools=[m.FunctionDefinition(name="loop", parameters=endless)])), None, "no finite instance"
+    )
+    huge = {"type": "object", "properties": {"ids": {"type": "array", "items": {"type": "integer"}, "minItems": 10**9}}}
+    assert_400(
+        error(generic("Hi", tools=[m.FunctionDefinition(name="huge", parameters=huge)])), None, "larger than a model"
+    )
+
     assert_400(error(generic("Hi", max_tokens=4001)), None, "'maxTokens' of 4001", "4000")
     assert_400(error(generic("Hi", max_completion_tokens=100000), "openai.gpt-oss-20b"), None, "32768")
     assert_400(

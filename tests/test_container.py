@@ -27,7 +27,7 @@ from conftest import COMPARTMENT, make_oci_config
 from helpers import WAIT, cluster_details
 
 ROOT = Path(__file__).resolve().parent.parent
-IMAGE = "oci-genai-emulator:latest"  # what compose.yaml and client/testcontainers.py use by default
+IMAGE = "oci-genai-emulator:latest"  # what compose.yaml and ocigenai.testcontainers use by default
 COMPOSE_APP_IMAGE = "oci-genai-emulator-example-app:latest"
 DOCKERFILES = [ROOT / "Dockerfile", ROOT / "examples" / "compose-app" / "Dockerfile"]
 
@@ -251,7 +251,7 @@ def test_data_dir_on_a_volume_survives_restarts(image, containers, tmp_path):
 
 @pytest.mark.container
 def test_testcontainers_module(image):
-    from client.testcontainers import OciGenAiEmulatorContainer
+    from ocigenai.testcontainers import OciGenAiEmulatorContainer
 
     with OciGenAiEmulatorContainer(image) as emulator:
         url = emulator.get_url()

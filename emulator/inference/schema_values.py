@@ -1,4 +1,9 @@
-"""Values that validate against a JSON schema: tool-call arguments and structured outputs."""
+"""Values that validate against a JSON schema: tool-call arguments and structured outputs.
+
+Sampling is bounded: a schema whose smallest value is too big (``MAX_NODES``) or whose required
+parts refer back to themselves (deeper than ``MAX_DEPTH``) raises :class:`SchemaTooLarge` or
+:class:`SchemaEndless`, so a hostile schema costs a bounded amount of work.
+"""
 
 from __future__ import annotations
 
@@ -15,24 +20,53 @@ FORMATS = {
 }
 
 
-def sample(schema: dict, rng: random.Random, hints: list[str], root: dict | None = None, depth: int = 0) -> Any:
+MAX_NODES = 100_000  # the most values (and string characters) one sample may hold
+MAX_DEPTH = 64  # ``$ref`` chains deeper than this loop forever
+
+
+class SchemaTooLarge(ValueError):
+    pass
+
+
+class SchemaEndless(ValueError):
+    pass
+
+
+def sample(
+    schema: dict,
+    rng: random.Random,
+    hints: list[str],
+    root: dict | None = None,
+    depth: int = 0,
+    budget: list[int] | None = None,
+) -> Any:
     root = root if root is not None else schema
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise SchemaTooLarge
+    if depth > MAX_DEPTH:
+        raise SchemaEndless
     if not isinstance(schema, dict):
         return None
+
+    def sub(child: dict, extra_hints: list[str] | None = None) -> Any:
+        return sample(child, rng, hints + (extra_hints or []), root, depth + 1, budget)
+
     if "$ref" in schema:
-        return sample(_resolve(root, schema["$ref"]), rng, hints, root, depth + 1)
+        return sub(_resolve(root, schema["$ref"]))
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
         return rng.choice(schema["enum"])
     for key in ("anyOf", "oneOf"):
         if schema.get(key):
-            return sample(schema[key][0], rng, hints, root, depth + 1)
+            return sub(schema[key][0])
     if schema.get("allOf"):
         merged: dict = {}
         for part in schema["allOf"]:
             merged = _merge(merged, _resolve(root, part["$ref"]) if "$ref" in part else part)
-        return sample(merged, rng, hints, root, depth + 1)
+        return sub(merged)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -42,15 +76,17 @@ def sample(schema: dict, rng: random.Random, hints: list[str], root: dict | None
         props = schema.get("properties", {})
         required = set(schema.get("required", []))
         out = {}
-        for name, sub in props.items():
+        for name, child in props.items():
             if name in required or depth < 2:
-                out[name] = sample(sub, rng, hints + [name], root, depth + 1)
+                out[name] = sub(child, [name])
         return out
     if kind == "array":
         low = schema.get("minItems", 1)
+        if low > budget[0]:
+            raise SchemaTooLarge
         high = max(low, min(schema.get("maxItems", 2), low + 1))
         items = schema.get("items", {"type": "string"})
-        return [sample(items, rng, hints, root, depth + 1) for _ in range(rng.randint(low, high))]
+        return [sub(items) for _ in range(rng.randint(low, high))]
     if kind == "integer":
         low, high = _bounds(schema, 1, 10)
         return rng.randint(int(low), int(high))
@@ -61,17 +97,18 @@ def sample(schema: dict, rng: random.Random, hints: list[str], root: dict | None
         return rng.random() < 0.5
     if kind == "null":
         return None
-    return _string(schema, rng, hints)
+    return _string(schema, rng, hints, budget)
 
 
-def _string(schema: dict, rng: random.Random, hints: list[str]) -> str:
+def _string(schema: dict, rng: random.Random, hints: list[str], budget: list[int]) -> str:
     if schema.get("format") in FORMATS:
         return FORMATS[schema["format"]]
     words = [h for h in hints if h] or ["value"]
-    text = rng.choice(words)
     low, high = schema.get("minLength", 0), schema.get("maxLength")
-    while len(text) < low:
-        text += "x"
+    budget[0] -= low
+    if budget[0] < 0:
+        raise SchemaTooLarge
+    text = rng.choice(words).ljust(low, "x")
     return text[:high] if high else text
 
 
@@ -82,9 +119,10 @@ def _bounds(schema: dict, low, high):
 
 
 def _resolve(root: dict, ref: str) -> dict:
+    """A local ``$ref`` (``#`` or ``#/$defs/x``); anything else resolves to an empty schema."""
     node: Any = root
-    for part in ref.lstrip("#/").split("/"):
-        node = node.get(part, {}) if isinstance(node, dict) else {}
+    for part in ref.lstrip("#").strip("/").split("/") if ref.strip("#/") else []:
+        node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
     return node
 
 

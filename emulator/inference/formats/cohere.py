@@ -64,7 +64,7 @@ class CohereFormat:
         if message.strip():
             turns.append(Turn("user", message))
         turns.extend(_result_turns(tool_results))
-        schema, json_mode = _response_format(request.get("responseFormat"))
+        schema, json_mode = common.cohere_response_format(request.get("responseFormat"))
         common.check_max_tokens(served, request.get("maxTokens"), "maxTokens")
         chat = ChatInput(
             served=served,
@@ -187,14 +187,6 @@ def _parameter_schema(kind: str) -> dict:
     if json_type == "array":
         return {"type": "array", "items": _parameter_schema(inner) if inner else {"type": "string"}}
     return {"type": json_type}
-
-
-def _response_format(raw: dict | None) -> tuple[dict | None, bool]:
-    if not raw or raw.get("type") != "JSON_OBJECT":
-        return None, False
-    if raw.get("schema") is None:
-        return None, True
-    return common.check_schema(raw["schema"], "'responseFormat.schema'"), False
 
 
 FORMAT = CohereFormat()

@@ -44,7 +44,7 @@ class CohereV2Format:
             raise errors.bad_request('{"message":"invalid request: tool_choice REQUIRED needs at least one tool"}')
         thinking = request.get("thinking") or {}
         common.check_max_tokens(served, request.get("maxTokens"), "maxTokens")
-        schema, json_mode = _response_format(request.get("responseFormat"))
+        schema, json_mode = common.cohere_response_format(request.get("responseFormat"))
         chat = ChatInput(
             served=served,
             api_format=self.name,
@@ -211,14 +211,6 @@ def _tool(raw: dict, index: int) -> Tool:
         else common.check_schema(parameters, f"schema for function '{name}'")
     )
     return Tool(name, function.get("description") or "", parameters)
-
-
-def _response_format(raw: dict | None) -> tuple[dict | None, bool]:
-    if not raw or raw.get("type") != "JSON_OBJECT":
-        return None, False
-    if raw.get("schema") is None:
-        return None, True
-    return common.check_schema(raw["schema"], "'responseFormat.schema'"), False
 
 
 FORMAT = CohereV2Format()

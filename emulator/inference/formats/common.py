@@ -4,13 +4,14 @@ usage blocks, document ids and tool plans."""
 from __future__ import annotations
 
 import json
+import random
 from typing import Any
 
 import jsonschema_rs
 
 from .. import errors, tokens
 from ..conversation import ChatInput, Completion, ToolCall
-from ..schema_values import _resolve
+from ..schema_values import SchemaEndless, SchemaTooLarge, sample
 from ..serving import Served
 
 MAX_TOOLS = 128
@@ -22,8 +23,6 @@ DIALECTS = {
     "http://json-schema.org/draft/2019-09/schema",
     "http://json-schema.org/draft/2020-12/schema",
 }
-MAX_SCHEMA_OUTPUT = 100_000  # the most a JSON schema's smallest instance may weigh (characters, values)
-MAX_SCHEMA_DEPTH = 64  # ``$ref`` chains deeper than this loop forever
 
 
 def check_max_tokens(served: Served, value: int | None, field: str) -> None:
@@ -65,62 +64,14 @@ def check_schema(schema: Any, what: str) -> dict:
     if not valid:
         raise errors.bad_request(f"Invalid {what}: it is not a valid JSON schema.")
     try:
-        size = _output_size(schema, schema, 0, [0])
-    except _Endless:
+        sample(schema, random.Random(0), [])
+    except SchemaEndless:
         raise errors.bad_request(
             f"Invalid {what}: it has no finite instance (a required property or item refers back to itself)."
         ) from None
-    if size > MAX_SCHEMA_OUTPUT:
-        raise errors.bad_request(f"Invalid {what}: its smallest instance is larger than a model can produce.")
+    except SchemaTooLarge:
+        raise errors.bad_request(f"Invalid {what}: its smallest instance is larger than a model can produce.") from None
     return schema
-
-
-class _Endless(Exception):
-    pass
-
-
-def _output_size(schema: Any, root: dict, depth: int, calls: list[int]) -> int:
-    """About how big the value ``schema_values.sample`` makes for ``schema`` is (it follows the same
-    rules), stopping early: over ``MAX_SCHEMA_OUTPUT`` is too big, ``$ref`` loops deeper than
-    ``MAX_SCHEMA_DEPTH`` never end. The work is bounded by the budget, not by the schema."""
-    calls[0] += 1
-    if calls[0] > MAX_SCHEMA_OUTPUT:
-        return MAX_SCHEMA_OUTPUT + 1
-    if depth > MAX_SCHEMA_DEPTH:
-        raise _Endless
-    if not isinstance(schema, dict):
-        return 1
-    if "$ref" in schema:
-        return _output_size(_resolve(root, schema["$ref"]), root, depth + 1, calls)
-    if "const" in schema or schema.get("enum"):
-        return 1
-    for key in ("anyOf", "oneOf"):
-        if schema.get(key):
-            return _output_size(schema[key][0], root, depth + 1, calls)
-    if schema.get("allOf"):
-        return sum(_output_size(part, root, depth + 1, calls) for part in schema["allOf"])
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "null")
-    if kind is None:
-        kind = "object" if "properties" in schema else "string"
-    if kind == "object":
-        required = set(schema.get("required", []))
-        total = 1
-        for name, sub in (schema.get("properties") or {}).items():
-            if name in required or depth < 2:
-                total += _output_size(sub, root, depth + 1, calls)
-                if total > MAX_SCHEMA_OUTPUT:
-                    break
-        return total
-    if kind == "array":
-        low = schema.get("minItems", 1)
-        if low > MAX_SCHEMA_OUTPUT:
-            return low
-        return (low + 1) * _output_size(schema.get("items", {"type": "string"}), root, depth + 1, calls)
-    if kind == "string":
-        return max(1, schema.get("minLength", 0))
-    return 1
 
 
 def array_without_items(schema: Any, path: tuple = ()) -> tuple | None:
@@ -208,3 +159,12 @@ def usage(completion: Completion, details: bool = True, extra_completion_tokens:
 def pad(text: str) -> str:
     """The ``pad`` the service adds to GENERIC stream chunks (hides the delta's length on the wire)."""
     return "a" * (8 - len(text.encode()) % 8)
+
+
+def cohere_response_format(raw: dict | None) -> tuple[dict | None, bool]:
+    """Cohere's ``responseFormat`` (both versions): a JSON schema, any JSON object, or plain text."""
+    if not raw or raw.get("type") != "JSON_OBJECT":
+        return None, False
+    if raw.get("schema") is None:
+        return None, True
+    return check_schema(raw["schema"], "'responseFormat.schema'"), False

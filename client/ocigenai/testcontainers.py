@@ -1,6 +1,6 @@
 """The emulator's container image in tests, with testcontainers-python.
 
-    from client.testcontainers import OciGenAiEmulatorContainer
+    from ocigenai.testcontainers import OciGenAiEmulatorContainer
 
     with OciGenAiEmulatorContainer() as emulator:          # ready once /_emulator/health answers
         genai = emulator.generative_ai_client()              # a real oci SDK client, signed requests
