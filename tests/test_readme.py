@@ -64,3 +64,19 @@ def test_rules_example_calls_the_tool(emulator_url, oci_config):
         chat_request=models.CohereChatRequest(message="What is the weather in Paris?", tools=[tool]),
     )).data.chat_response
     assert [(c.name, c.parameters) for c in answer.tool_calls] == [("get_weather", {"city": "Paris"})]
+
+
+def test_thin_client_example_runs(emulator_url):
+    scope: dict = {}
+    exec(compile(python_block("GenAI.for_emulator").replace("http://127.0.0.1:8080", emulator_url), "README.md", "exec"), scope)
+    assert scope["answer"].text and scope["answer"].completion_tokens <= 100
+    assert len(scope["vectors"].embeddings) == 200
+    assert scope["model"].lifecycle_state == "ACTIVE" and scope["model"].etag
+
+
+pytest_plugins = ["pytester"]
+
+
+def test_pytest_plugin_example_passes(pytester):
+    pytester.makepyfile(test_readme_example=python_block("def test_my_feature"))
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
