@@ -1,6 +1,8 @@
-"""Throughput of inference operations against GET-by-id on the same emulator, with wrk.
+"""Throughput of inference operations against GET-by-id on the same emulator, with wrk, and the
+time to the first event of a streamed chat.
 
     python bench/inference.py [--duration 5] [--connections 4] [--threads 8] [--rounds 3] [--only embed-96]
+                              [--ttfe-requests 20]
 
 One ``python -m emulator serve`` (waitress, ``--threads``), one ``wrk -t1 -c<connections>`` run per
 case and round, cases alternating so background load hits them alike, best round of each kept.
@@ -16,6 +18,12 @@ through it, and return the :class:`Request` wrk sends. A chat case is one more f
         return Request("POST", "/actions/chat", {"compartmentId": COMPARTMENT, "servingMode": ON_DEMAND_CHAT,
                                                  "chatRequest": {...}})
 
+Time to first event (TTFE): after the throughput rounds, on the same server with latency simulation
+off (the generator configuration is cleared first), ``--ttfe-requests`` streamed chats per format, one
+at a time over one kept-alive connection, each timed from sending the request to reading its first
+``data:`` line; the rest of the stream is read before the next request. The median is the figure
+(target < 20 ms).
+
 Requests are unsigned (auth loose maps them to the default tenancy). Every server this script
 starts is stopped at the end. Exit status 0, or 2 when the run could not be done.
 """
@@ -27,10 +35,12 @@ import dataclasses
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from http.client import HTTPConnection
 from pathlib import Path
 from typing import Callable
 
@@ -40,7 +50,10 @@ from run import API, BenchError, Server, _ms, create_active_cluster, emulator_ar
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaabenchinference"
 EMBED_MODEL = "cohere.embed-v4.0"
+CHAT_MODEL = "meta.llama-3.3-70b-instruct"
+COHERE_MODEL = "cohere.command-r-08-2024"
 BASELINE = "get-by-id"
+QUESTION = "Explain how a vector database finds the nearest neighbours of a query embedding, briefly."
 
 
 @dataclasses.dataclass
@@ -86,6 +99,82 @@ def embed_96(url: str) -> Request:
     return Request("POST", "/actions/embedText", body, check=lambda r: len(r["embeddings"]) == 96)
 
 
+def generic_chat_body(stream: bool = False) -> dict:
+    return {
+        "compartmentId": COMPARTMENT,
+        "servingMode": {"servingType": "ON_DEMAND", "modelId": CHAT_MODEL},
+        "chatRequest": {
+            "apiFormat": "GENERIC",
+            "messages": [
+                {"role": "SYSTEM", "content": [{"type": "TEXT", "text": "You are a concise assistant."}]},
+                {"role": "USER", "content": [{"type": "TEXT", "text": QUESTION}]},
+            ],
+            "maxTokens": 300,
+            "temperature": 0.7,
+            "isStream": stream,
+            **({"streamOptions": {"isIncludeUsage": True}} if stream else {}),
+        },
+    }
+
+
+def cohere_chat_body(stream: bool = False) -> dict:
+    return {
+        "compartmentId": COMPARTMENT,
+        "servingMode": {"servingType": "ON_DEMAND", "modelId": COHERE_MODEL},
+        "chatRequest": {"apiFormat": "COHERE", "message": QUESTION, "maxTokens": 300, "isStream": stream},
+    }
+
+
+@case("chat")
+def chat(url: str) -> Request:
+    """Non-streaming GENERIC chat: a system and a user message, about 50 tokens of answer."""
+    return Request(
+        "POST", "/actions/chat", generic_chat_body(),
+        check=lambda r: r["chatResponse"]["choices"][0]["finishReason"] == "stop"
+        and bool(r["chatResponse"]["choices"][0]["message"]["content"][0]["text"]),
+    )
+
+
+# time to first event ---------------------------------------------------------------------------
+TTFE_CASES = {"GENERIC stream": generic_chat_body, "COHERE stream": cohere_chat_body}
+
+
+def time_to_first_event(url: str, body: dict, requests: int) -> list[float]:
+    """Milliseconds from sending each streamed chat to reading its first ``data:`` line, one request at a
+    time on one kept-alive connection; the whole stream is read and checked before the next request."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = HTTPConnection(host, int(port), timeout=10)
+    payload = json.dumps(body).encode()
+    headers = {"content-type": "application/json", "accept": "text/event-stream"}
+    times = []
+    try:
+        for _ in range(requests + 2):  # the first two warm the connection and the code path up
+            started = time.perf_counter()
+            conn.request("POST", API + "/actions/chat", payload, headers)
+            resp = conn.getresponse()
+            if resp.status != 200 or resp.getheader("content-type") != "text/event-stream":
+                raise BenchError(f"streamed chat: {resp.status} {resp.getheader('content-type')} {resp.read()[:300]!r}")
+            first = resp.readline()
+            elapsed = (time.perf_counter() - started) * 1000
+            if not first.startswith(b"data: {"):
+                raise BenchError(f"streamed chat: first line {first[:200]!r}")
+            rest = resp.read()  # the stream ends when the response does
+            if b"finishReason" not in rest:
+                raise BenchError(f"streamed chat: no finish event in {rest[-300:]!r}")
+            times.append(elapsed)
+    finally:
+        conn.close()
+    return times[2:]
+
+
+def ttfe(url: str, requests: int) -> dict[str, list[float]]:
+    http("DELETE", url + "/_emulator/generators")  # the default generator, no simulated latency
+    _, _, generators = http("GET", url + "/_emulator/generators")
+    if generators.get("default", {}).get("latency") or any(g.get("latency") for g in generators["models"].values()):
+        raise BenchError(f"latency simulation is still on: {generators}")
+    return {name: time_to_first_event(url, make(stream=True), requests) for name, make in TTFE_CASES.items()}
+
+
 # wrk -------------------------------------------------------------------------------------------
 LUA = """wrk.method = {method}
 wrk.body = {body}
@@ -121,7 +210,7 @@ def _transfer_kb(out: str) -> float:
     return float(value) * {"B": 1 / 1024, "KB": 1, "MB": 1024, "GB": 1024 * 1024}[unit]
 
 
-def bench(args, workdir: Path) -> dict[str, list[dict]]:
+def bench(args, workdir: Path) -> tuple[dict[str, list[dict]], dict[str, list[float]]]:
     port = free_port()
     server = Server("emulator", emulator_argv(port), port, "/_emulator/health", workdir,
                     {"OCI_EMULATOR_THREADS": str(args.threads)})
@@ -141,12 +230,12 @@ def bench(args, workdir: Path) -> dict[str, list[dict]]:
                 if i == 0:
                     run_wrk(server.url, requests[name], args.connections, 1, workdir)  # warm-up
                 results[name].append(run_wrk(server.url, requests[name], args.connections, args.duration, workdir))
-        return results
+        return results, ttfe(server.url, args.ttfe_requests)
     finally:
         server.stop()
 
 
-def report(results: dict[str, list[dict]], args) -> None:
+def report(results: dict[str, list[dict]], first_events: dict[str, list[float]], args) -> None:
     best = {name: max(runs, key=lambda r: r["rps"]) for name, runs in results.items()}
     base = best[BASELINE]["rps"]
     rows = [("case", "req/s (best)", f"vs {BASELINE}", "p50", "KB/response", "all rounds req/s")]
@@ -164,7 +253,22 @@ def report(results: dict[str, list[dict]], args) -> None:
     print()
     print(f"wrk -t1 -c{args.connections} -d{args.duration}s per case, best of {args.rounds} alternating rounds;"
           f" emulator on waitress with {args.threads} threads; unsigned requests (auth loose);"
-          f" embed-96 = 96 inputs of ~25 tokens to {EMBED_MODEL} (1536 dims).")
+          f" embed-96 = 96 inputs of ~25 tokens to {EMBED_MODEL} (1536 dims);"
+          f" chat = non-streaming GENERIC chat to {CHAT_MODEL} (system + user message).")
+    print()
+    rows = [("stream", "TTFE median", "min", "max", "target")]
+    for name, times in first_events.items():
+        median = statistics.median(times)
+        rows.append((name, f"{median:.2f} ms", f"{min(times):.2f} ms", f"{max(times):.2f} ms",
+                     "< 20 ms " + ("ok" if median < 20 else "MISSED")))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for k, row in enumerate(rows):
+        print("  ".join(t.ljust(w) for t, w in zip(row, widths)).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+    print()
+    print(f"time to first event: {args.ttfe_requests} streamed chats per format ({CHAT_MODEL} GENERIC with usage,"
+          f" {COHERE_MODEL} COHERE), one at a time on one connection, latency simulation off.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--only", nargs="*", choices=[n for n in CASES if n != BASELINE],
                         help="cases to run besides the baseline (default: all)")
+    parser.add_argument("--ttfe-requests", type=int, default=20,
+                        help="streamed chats per format for the time to first event (default 20)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (server log, wrk scripts)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -183,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="oci-genai-bench-inference-"))
     started = time.perf_counter()
     try:
-        report(bench(args, workdir), args)
+        report(*bench(args, workdir), args)
     except BenchError as exc:
         print(f"benchmark failed: {exc}\nlogs: {workdir}", file=sys.stderr)
         return 2

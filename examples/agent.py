@@ -48,7 +48,7 @@ TOOLS = {
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("question", nargs="?", default="What is the weather forecast in Paris?")
-    parser.add_argument("--endpoint", default="http://127.0.0.1:8080", help="inference endpoint (default: the emulator)")
+    parser.add_argument("--endpoint", default="http://127.0.0.1:8080", help="service endpoint (default: the emulator)")
     parser.add_argument("--config-file", default="~/.oci-genai-emulator/config", help="OCI config file")
     parser.add_argument("--profile", default="DEFAULT", help="profile in the config file")
     parser.add_argument(

@@ -5,8 +5,8 @@ retrieve the nearest documents by cosine similarity, and ask a chat model to ans
     python examples/rag.py --model cohere.command-r-08-2024 --top-k 2 "Which ocean is the deepest?"
 
 Works against the emulator (the default endpoint) and, with a real config, profile and compartment,
-against OCI Generative AI itself. Cohere models get the passages as ``documents`` (and answer with
-citations); GENERIC models (Meta, xAI, OpenAI, ...) get them in the system message.
+against OCI Generative AI itself. Cohere models get the passages as ``documents`` and answer with
+citations; GENERIC models (Meta, xAI, OpenAI, ...) get them in the user message, ahead of the question.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ BATCH = 96  # the service embeds at most 96 inputs per request
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("question", nargs="?", default="What is the capital of France?")
-    parser.add_argument("--endpoint", default="http://127.0.0.1:8080", help="inference endpoint (default: the emulator)")
+    parser.add_argument("--endpoint", default="http://127.0.0.1:8080", help="service endpoint (default: the emulator)")
     parser.add_argument("--config-file", default="~/.oci-genai-emulator/config", help="OCI config file")
     parser.add_argument("--profile", default="DEFAULT", help="profile in the config file")
     parser.add_argument(
@@ -70,11 +70,12 @@ def retrieve(client, args, question: str, documents: list[str]) -> list[tuple[fl
     return scored[: args.top_k]
 
 
-def answer(client, args, question: str, passages: list[str]) -> str:
+def answer(client, args, question: str, passages: list[str]) -> tuple[str, list[str]]:
+    """The model's answer from ``passages``, and the passages it cites (Cohere models cite theirs)."""
     if args.model.startswith("cohere."):
         request = m.CohereChatRequest(
             message=question,
-            documents=[{"id": f"doc_{i}", "snippet": p} for i, p in enumerate(passages)],
+            documents=[{"id": str(i), "snippet": p} for i, p in enumerate(passages)],
             preamble_override="Answer from the documents only. Say so if they do not contain the answer.",
             max_tokens=300,
         )
@@ -83,9 +84,9 @@ def answer(client, args, question: str, passages: list[str]) -> str:
         request = m.GenericChatRequest(
             messages=[
                 m.SystemMessage(content=[m.TextContent(
-                    text=f"Answer from this context only. Say so if it does not contain the answer.\n{context}"
+                    text="Answer from the context only. Say so if it does not contain the answer."
                 )]),
-                m.UserMessage(content=[m.TextContent(text=question)]),
+                m.UserMessage(content=[m.TextContent(text=f"Context:\n{context}\n\nQuestion: {question}")]),
             ],
             max_tokens=300,
         )
@@ -95,8 +96,10 @@ def answer(client, args, question: str, passages: list[str]) -> str:
         chat_request=request,
     )).data.chat_response
     if response.api_format == "COHERE":
-        return response.text
-    return "".join(part.text for part in response.choices[0].message.content or [] if part.type == "TEXT")
+        cited = sorted({int(i) for c in response.citations or [] for i in c.document_ids})
+        return response.text, [passages[i] for i in cited]
+    text = "".join(part.text for part in response.choices[0].message.content or [] if part.type == "TEXT")
+    return text, []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     passages = retrieve(client, args, args.question, DOCUMENTS)
     for score, passage in passages:
         print(f"retrieved [{score:.3f}]: {passage}")
-    print(f"answer: {answer(client, args, args.question, [p for _, p in passages])}")
+    text, cited = answer(client, args, args.question, [p for _, p in passages])
+    print(f"answer: {text}")
+    for passage in cited:
+        print(f"cited: {passage}")
     return 0
 
 

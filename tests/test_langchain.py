@@ -22,7 +22,7 @@ from conftest import COMPARTMENT, admin, make_oci_config, write_oci_config_file
 from emulator.server import BackgroundServer
 from emulator.settings import Settings
 
-langchain_oci = pytest.importorskip("langchain_oci")
+pytest.importorskip("langchain_oci")
 from langchain_oci import ChatOCIGenAI, OCIGenAIEmbeddings  # noqa: E402
 from langchain_oci.common import async_support  # noqa: E402
 
@@ -59,7 +59,8 @@ def get_weather(city: str) -> str:
 
 
 WEATHER_RULES = [
-    {"pattern": r"weather (?:forecast )?in (\w+)", "toolCalls": [{"name": "get_weather", "arguments": {"city": "{1}"}}]},
+    {"pattern": r"weather (?:forecast )?in (\w+)",
+     "toolCalls": [{"name": "get_weather", "arguments": {"city": "{1}"}}]},
     {"pattern": r"weather", "lastTurn": "tool", "reply": "The tool says: {tool}"},
 ]
 
@@ -165,7 +166,7 @@ def test_structured_output_with_a_response_schema(settings, schema):
 
 
 @pytest.fixture(scope="module")
-def strict_emulator(tmp_path_factory):
+def strict_emulator():
     """``serve --auth strict``: RSA signatures, dates and body hashes checked, keys trusted one by one."""
     server = BackgroundServer(Settings(port=0, auth="strict")).start()
     yield server

@@ -24,7 +24,7 @@ from .convert import (
     _work_request,
     region_from_ocid,
 )
-from .emulator import DEFAULT_REGION, EMULATOR_TENANCY, EmulatorAdmin, emulator_config
+from .emulator import DEFAULT_REGION, EMULATOR_TENANCY, EmulatorAdmin, _trusted_config
 from .errors import InvalidArgument, ModelNotFound, RegionNotConfigured, ResourceFailed, WaitTimeout, WorkRequestFailed
 from .inference import EMBED_BATCH, InferenceMixin
 from .results import (
@@ -54,7 +54,6 @@ _TYPES = {
     "generativeaimodel": "get_model",
     "generativeaiimportedmodel": "get_imported_model",
 }
-_ENDED = ("SUCCEEDED", "FAILED", "CANCELED")
 
 
 class _Backoff:
@@ -70,18 +69,21 @@ class _Backoff:
     def waited(self) -> float:
         return time.monotonic() - self.started
 
-    @property
-    def remaining(self) -> float:
-        return max(0.0, self.deadline - time.monotonic())
-
-    def sleep(self) -> bool:
-        """Sleep before the next poll; False when the deadline has passed."""
+    def sleep(self, awaited_id: str, last_state: str | None, still: str) -> None:
+        """Sleep before the next poll; once the deadline has passed, raise :class:`WaitTimeout`
+        instead, its message ``still`` followed by how long the wait lasted."""
         left = self.deadline - time.monotonic()
         if left <= 0:
-            return False
+            waited = self.waited
+            raise WaitTimeout(
+                f"{still} after {waited:.1f}s", resource_id=awaited_id, last_state=last_state, waited_seconds=waited
+            )
         time.sleep(min(self.interval, left))
         self.interval = min(self.interval * 2, self.most)
-        return True
+
+
+def _one_or_many(value: str | Sequence[str] | None) -> list[str] | None:
+    return [value] if isinstance(value, str) else list(value or []) or None
 
 
 class GenAI(InferenceMixin):
@@ -158,11 +160,7 @@ class GenAI(InferenceMixin):
         tenancy is the one the emulator gives unsigned requests, so curl and this client agree.
         """
         admin = EmulatorAdmin(url)
-        config, public_pem = emulator_config(tenancy=tenancy, region=region)
-        if trust_key is None:
-            trust_key = admin.health().get("auth") == "strict"
-        if trust_key:
-            admin.trust_key(public_pem)
+        config = _trusted_config(admin, trust_key, tenancy=tenancy, region=region)
         return cls(config, endpoint=admin.url, compartment_id=compartment_id, emulator=admin, **kwargs)
 
     # plumbing -------------------------------------------------------------------------------
@@ -218,26 +216,32 @@ class GenAI(InferenceMixin):
                 return
             kwargs["page"] = response.next_page
 
+    def _get(self, operation: str, convert: Callable, ocid: str, region: str | None):
+        """Read one resource with the management client's ``operation`` and convert it."""
+        response = getattr(self._mgmt(ocid, region), operation)(ocid)
+        return convert(response.data, response)
+
+    def _list(self, operation: str, compartment_id: str | None, region: str | None, **filters: Any) -> Iterator[Any]:
+        """Every item (an SDK summary) of the management list call ``operation`` on the compartment;
+        filters left ``None`` are not sent."""
+        client = self._mgmt(region=region)
+        yield from self._pages(getattr(client, operation), self._compartment(compartment_id), **_drop_none(**filters))
+
     # reads ----------------------------------------------------------------------------------
     def get_cluster(self, cluster_id: str, *, region: str | None = None) -> Cluster:
-        response = self._mgmt(cluster_id, region).get_dedicated_ai_cluster(cluster_id)
-        return _cluster(response.data, response)
+        return self._get("get_dedicated_ai_cluster", _cluster, cluster_id, region)
 
     def get_endpoint(self, endpoint_id: str, *, region: str | None = None) -> Endpoint:
-        response = self._mgmt(endpoint_id, region).get_endpoint(endpoint_id)
-        return _endpoint(response.data, response)
+        return self._get("get_endpoint", _endpoint, endpoint_id, region)
 
     def get_model(self, model_id: str, *, region: str | None = None) -> Model:
-        response = self._mgmt(model_id, region).get_model(model_id)
-        return _model(response.data, response)
+        return self._get("get_model", _model, model_id, region)
 
     def get_imported_model(self, imported_model_id: str, *, region: str | None = None) -> ImportedModel:
-        response = self._mgmt(imported_model_id, region).get_imported_model(imported_model_id)
-        return _imported_model(response.data, response)
+        return self._get("get_imported_model", _imported_model, imported_model_id, region)
 
     def get_work_request(self, work_request_id: str, *, region: str | None = None) -> WorkRequest:
-        response = self._mgmt(work_request_id, region).get_work_request(work_request_id)
-        return _work_request(response.data, response)
+        return self._get("get_work_request", _work_request, work_request_id, region)
 
     def work_request_errors(self, work_request_id: str, *, region: str | None = None) -> list[WorkRequestError]:
         client = self._mgmt(work_request_id, region)
@@ -259,10 +263,8 @@ class GenAI(InferenceMixin):
         display_name: str | None = None,
         region: str | None = None,
     ) -> Iterator[Cluster]:
-        client = self._mgmt(region=region)
-        filters = _drop_none(lifecycle_state=lifecycle_state, display_name=display_name)
-        for item in self._pages(client.list_dedicated_ai_clusters, self._compartment(compartment_id), **filters):
-            yield _cluster(item)
+        filters = {"lifecycle_state": lifecycle_state, "display_name": display_name}
+        yield from map(_cluster, self._list("list_dedicated_ai_clusters", compartment_id, region, **filters))
 
     def endpoints(
         self,
@@ -272,10 +274,8 @@ class GenAI(InferenceMixin):
         display_name: str | None = None,
         region: str | None = None,
     ) -> Iterator[Endpoint]:
-        client = self._mgmt(region=region)
-        filters = _drop_none(lifecycle_state=lifecycle_state, display_name=display_name)
-        for item in self._pages(client.list_endpoints, self._compartment(compartment_id), **filters):
-            yield _endpoint(item)
+        filters = {"lifecycle_state": lifecycle_state, "display_name": display_name}
+        yield from map(_endpoint, self._list("list_endpoints", compartment_id, region, **filters))
 
     def models(
         self,
@@ -291,14 +291,16 @@ class GenAI(InferenceMixin):
         """Base models of the catalog and the compartment's custom models. ``capability`` (one
         or several: any of them matches), ``vendor``, ``display_name`` and ``lifecycle_state``
         filter on the service; ``type`` (``BASE``/``CUSTOM``) filters here."""
-        client = self._mgmt(region=region)
-        capabilities = [capability] if isinstance(capability, str) else list(capability or []) or None
-        filters = _drop_none(
-            capability=capabilities, vendor=vendor, display_name=display_name, lifecycle_state=lifecycle_state
+        listed = self._list(
+            "list_models",
+            compartment_id,
+            region,
+            capability=_one_or_many(capability),
+            vendor=vendor,
+            display_name=display_name,
+            lifecycle_state=lifecycle_state,
         )
-        for item in self._pages(client.list_models, self._compartment(compartment_id), **filters):
-            if type is None or item.type == type:
-                yield _model(item)
+        yield from (_model(item) for item in listed if type is None or item.type == type)
 
     def imported_models(
         self,
@@ -310,13 +312,16 @@ class GenAI(InferenceMixin):
         lifecycle_state: str | None = None,
         region: str | None = None,
     ) -> Iterator[ImportedModel]:
-        client = self._mgmt(region=region)
-        capabilities = [capability] if isinstance(capability, str) else list(capability or []) or None
-        filters = _drop_none(
-            capability=capabilities, vendor=vendor, display_name=display_name, lifecycle_state=lifecycle_state
+        listed = self._list(
+            "list_imported_models",
+            compartment_id,
+            region,
+            capability=_one_or_many(capability),
+            vendor=vendor,
+            display_name=display_name,
+            lifecycle_state=lifecycle_state,
         )
-        for item in self._pages(client.list_imported_models, self._compartment(compartment_id), **filters):
-            yield _imported_model(item)
+        yield from map(_imported_model, listed)
 
     def work_requests(
         self,
@@ -327,10 +332,9 @@ class GenAI(InferenceMixin):
         region: str | None = None,
     ) -> Iterator[WorkRequest]:
         """Work requests of the compartment, newest first; ``resource_id`` keeps those acting on one resource."""
-        client = self._mgmt(resource_id, region)
-        filters = _drop_none(resource_id=resource_id, status=status)
-        for item in self._pages(client.list_work_requests, self._compartment(compartment_id), **filters):
-            yield _work_request(item)
+        region = region or region_from_ocid(resource_id)
+        listed = self._list("list_work_requests", compartment_id, region, resource_id=resource_id, status=status)
+        yield from map(_work_request, listed)
 
     def find_model(
         self,
@@ -363,18 +367,12 @@ class GenAI(InferenceMixin):
         backoff = _Backoff(self.poll_interval, self.max_poll_interval, timeout)
         while True:
             wr = self.get_work_request(work_request_id, region=region)
-            if wr.status in _ENDED and wr.time_finished is not None:
-                if wr.status == "SUCCEEDED":
+            if wr.finished:
+                if wr.succeeded:
                     return wr
                 raise WorkRequestFailed(wr, self.work_request_errors(work_request_id, region=region))
-            if not backoff.sleep():
-                raise WaitTimeout(
-                    f"work request {wr.id} ({wr.operation_type}) is still {wr.status} "
-                    f"({wr.percent_complete:g}% complete) after {backoff.waited:.1f}s",
-                    resource_id=wr.id,
-                    last_state=wr.status,
-                    waited_seconds=backoff.waited,
-                )
+            progress = f"{wr.status} ({wr.percent_complete:g}% complete)"
+            backoff.sleep(wr.id, wr.status, f"work request {wr.id} ({wr.operation_type}) is still {progress}")
 
     def wait_for_state(
         self,
@@ -404,33 +402,49 @@ class GenAI(InferenceMixin):
                 return current
             if current.lifecycle_state in ("FAILED", "DELETED"):
                 raise ResourceFailed(resource_id, current.lifecycle_state, current.lifecycle_details)
-            if not backoff.sleep():
-                raise WaitTimeout(
-                    f"{resource_id} is still {current.lifecycle_state}, not {' or '.join(wanted)}, "
-                    f"after {backoff.waited:.1f}s",
-                    resource_id=resource_id,
-                    last_state=current.lifecycle_state,
-                    waited_seconds=backoff.waited,
-                )
+            still = f"{resource_id} is still {current.lifecycle_state}, not {' or '.join(wanted)},"
+            backoff.sleep(resource_id, current.lifecycle_state, still)
 
-    def _finish(self, result, work_request_id: str | None, target: str, timeout: float, region: str | None):
-        """Wait for a create's work request, then for the resource to be ``target``; the result
-        keeps the work request id and gets the final etag."""
+    def _settle(self, resource_id: str, work_request_id: str | None, state: str, timeout: float, region: str | None):
+        """Wait for an operation's work request (if it has one), then for its resource to be
+        ``state``: ``timeout`` seconds for both."""
         started = time.monotonic()
         if work_request_id:
             self.wait_for_work_request(work_request_id, timeout, region=region)
         left = max(0.0, timeout - (time.monotonic() - started))
-        final = self.wait_for_state(result.id, target, left, region=region)
-        return dataclasses.replace(final, work_request_id=work_request_id)
+        return self.wait_for_state(resource_id, state, left, region=region)
+
+    def _create(
+        self,
+        operation: str,
+        convert: Callable,
+        details: Any,
+        wait: bool,
+        timeout: float,
+        region: str | None,
+        retry_token: str | None,
+    ):
+        """Send ``details`` with the management client's create ``operation``; with ``wait``, return
+        the resource once ACTIVE (its final etag), keeping the create's work request id."""
+        response = getattr(self._mgmt(region=region), operation)(details, **_drop_none(opc_retry_token=retry_token))
+        created = convert(response.data, response)
+        if not wait:
+            return created
+        final = self._settle(created.id, created.work_request_id, "ACTIVE", timeout, region)
+        return dataclasses.replace(final, work_request_id=created.work_request_id)
+
+    def _delete(
+        self, operation: str, resource_id: str, wait: bool, timeout: float, if_match: str | None, region: str | None
+    ) -> Deleted:
+        response = getattr(self._mgmt(resource_id, region), operation)(resource_id, **_drop_none(if_match=if_match))
+        return self._deleted(resource_id, response, wait, timeout, region)
 
     def _deleted(self, resource_id: str, response, wait: bool, timeout: float, region: str | None) -> Deleted:
-        _, request_id, wr = _headers(response)
+        """The outcome of an accepted delete; with ``wait``, once the resource is gone."""
+        headers = _headers(response)
         if wait:
-            started = time.monotonic()
-            if wr:
-                self.wait_for_work_request(wr, timeout, region=region)
-            self.wait_for_state(resource_id, "DELETED", max(0.0, timeout - (time.monotonic() - started)), region=region)
-        return Deleted(resource_id, wait, wr, request_id)
+            self._settle(resource_id, headers["work_request_id"], "DELETED", timeout, region)
+        return Deleted(resource_id, wait, headers["work_request_id"], headers["opc_request_id"])
 
     # clusters -------------------------------------------------------------------------------
     def create_cluster(
@@ -463,13 +477,7 @@ class GenAI(InferenceMixin):
             description=description,
             freeform_tags=freeform_tags,
         )
-        response = self._mgmt(region=region).create_dedicated_ai_cluster(
-            details, **_drop_none(opc_retry_token=retry_token)
-        )
-        cluster = _cluster(response.data, response)
-        if not wait:
-            return cluster
-        return self._finish(cluster, cluster.work_request_id, "ACTIVE", timeout, region)
+        return self._create("create_dedicated_ai_cluster", _cluster, details, wait, timeout, region, retry_token)
 
     def delete_cluster(
         self,
@@ -481,8 +489,7 @@ class GenAI(InferenceMixin):
         region: str | None = None,
     ) -> Deleted:
         """Delete a cluster (it must hold no endpoint and no custom model: else 409)."""
-        response = self._mgmt(cluster_id, region).delete_dedicated_ai_cluster(cluster_id, **_drop_none(if_match=if_match))
-        return self._deleted(cluster_id, response, wait, timeout, region)
+        return self._delete("delete_dedicated_ai_cluster", cluster_id, wait, timeout, if_match, region)
 
     # endpoints ------------------------------------------------------------------------------
     def create_endpoint(
@@ -517,11 +524,7 @@ class GenAI(InferenceMixin):
             ),
         )
         region = region or region_from_ocid(cluster_id)
-        response = self._mgmt(region=region).create_endpoint(details, **_drop_none(opc_retry_token=retry_token))
-        endpoint = _endpoint(response.data, response)
-        if not wait:
-            return endpoint
-        return self._finish(endpoint, endpoint.work_request_id, "ACTIVE", timeout, region)
+        return self._create("create_endpoint", _endpoint, details, wait, timeout, region, retry_token)
 
     def delete_endpoint(
         self,
@@ -533,8 +536,7 @@ class GenAI(InferenceMixin):
         region: str | None = None,
     ) -> Deleted:
         """Delete an endpoint (its cluster slot is freed); with ``wait`` return once it is gone."""
-        response = self._mgmt(endpoint_id, region).delete_endpoint(endpoint_id, **_drop_none(if_match=if_match))
-        return self._deleted(endpoint_id, response, wait, timeout, region)
+        return self._delete("delete_endpoint", endpoint_id, wait, timeout, if_match, region)
 
     # models ---------------------------------------------------------------------------------
     def delete_model(
@@ -547,8 +549,7 @@ class GenAI(InferenceMixin):
         region: str | None = None,
     ) -> Deleted:
         """Delete a custom model (409 while endpoints serve it)."""
-        response = self._mgmt(model_id, region).delete_model(model_id, **_drop_none(if_match=if_match))
-        return self._deleted(model_id, response, wait, timeout, region)
+        return self._delete("delete_model", model_id, wait, timeout, if_match, region)
 
     def import_model(
         self,
@@ -577,11 +578,7 @@ class GenAI(InferenceMixin):
             version=version,
             description=description,
         )
-        response = self._mgmt(region=region).create_imported_model(details, **_drop_none(opc_retry_token=retry_token))
-        imported = _imported_model(response.data, response)
-        if not wait:
-            return imported
-        return self._finish(imported, imported.work_request_id, "ACTIVE", timeout, region)
+        return self._create("create_imported_model", _imported_model, details, wait, timeout, region, retry_token)
 
     def delete_imported_model(
         self,
@@ -592,10 +589,7 @@ class GenAI(InferenceMixin):
         if_match: str | None = None,
         region: str | None = None,
     ) -> Deleted:
-        response = self._mgmt(imported_model_id, region).delete_imported_model(
-            imported_model_id, **_drop_none(if_match=if_match)
-        )
-        return self._deleted(imported_model_id, response, wait, timeout, region)
+        return self._delete("delete_imported_model", imported_model_id, wait, timeout, if_match, region)
 
     # fine-tuning ----------------------------------------------------------------------------
     def fine_tune(
@@ -634,11 +628,7 @@ class GenAI(InferenceMixin):
             vendor=vendor,
             freeform_tags=freeform_tags,
         )
-        response = self._mgmt(region=region).create_model(create, **_drop_none(opc_retry_token=retry_token))
-        model = _model(response.data, response)
-        if not wait:
-            return model
-        return self._finish(model, model.work_request_id, "ACTIVE", timeout, region)
+        return self._create("create_model", _model, create, wait, timeout, region, retry_token)
 
     def get_fine_tune(self, model_id: str, *, region: str | None = None) -> FineTune:
         """The fine-tuning job that makes custom model ``model_id``."""
@@ -651,11 +641,8 @@ class GenAI(InferenceMixin):
         self, compartment_id: str | None = None, *, status: str | None = None, region: str | None = None
     ) -> Iterator[FineTune]:
         """Every fine-tuning job (custom model) of the compartment; ``status`` is a lifecycle state."""
-        client = self._mgmt(region=region)
-        filters = _drop_none(lifecycle_state=status)
-        for item in self._pages(client.list_models, self._compartment(compartment_id), **filters):
-            if item.type == "CUSTOM" and item.fine_tune_details is not None:
-                yield _fine_tune(item)
+        listed = self._list("list_models", compartment_id, region, lifecycle_state=status)
+        yield from (_fine_tune(item) for item in listed if item.type == "CUSTOM" and item.fine_tune_details is not None)
 
     def cancel_fine_tune(
         self, model_id: str, *, wait: bool = False, timeout: float = DEFAULT_TIMEOUT, region: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import oci
@@ -44,9 +45,13 @@ def _drop_none(**kwargs: Any) -> dict:
     return {k: v for k, v in kwargs.items() if v is not None}
 
 
-def _headers(response) -> tuple[str | None, str | None, str | None]:
-    headers = response.headers or {}
-    return headers.get("etag"), headers.get("opc-request-id"), headers.get("opc-work-request-id")
+_HEADER_FIELDS = {"etag": "etag", "opc_request_id": "opc-request-id", "work_request_id": "opc-work-request-id"}
+
+
+def _headers(response) -> dict[str, str | None]:
+    """The result fields a response's headers fill; all ``None`` without a response (items of a list)."""
+    headers = (response.headers or {}) if response is not None else {}
+    return {field: headers.get(header) for field, header in _HEADER_FIELDS.items()}
 
 
 def _version_key(version: str | None) -> tuple:
@@ -57,72 +62,39 @@ def _version_key(version: str | None) -> tuple:
 
 
 # SDK objects -> results -------------------------------------------------------------------------
+def _result(cls, d, response=None, **computed):
+    """A ``cls`` result of the SDK object ``d``: each field takes the value given in ``computed``, or
+    else the header of ``response`` it stands for (see ``_headers``), or else ``d`` itself for
+    ``raw``, or else ``d``'s attribute of the same name."""
+    given = {**_headers(response), "raw": d, **computed}
+    return cls(**{f.name: given[f.name] if f.name in given else getattr(d, f.name) for f in dataclasses.fields(cls)})
+
+
+def _training_metrics(d) -> dict:
+    metrics = getattr(d, "model_metrics", None)
+    return {name: getattr(metrics, name, None) for name in ("final_accuracy", "final_loss")}
+
+
 def _cluster(d, response=None) -> Cluster:
-    etag, rid, wr = _headers(response) if response is not None else (None, None, None)
     capacity = getattr(d, "capacity", None)
-    return Cluster(
-        id=d.id,
-        display_name=d.display_name,
-        type=d.type,
-        unit_shape=d.unit_shape,
-        unit_count=d.unit_count,
-        lifecycle_state=d.lifecycle_state,
-        lifecycle_details=d.lifecycle_details,
-        compartment_id=d.compartment_id,
-        time_created=d.time_created,
+    return _result(
+        Cluster,
+        d,
+        response,
         endpoint_capacity=getattr(capacity, "total_endpoint_capacity", None),
         endpoints_used=getattr(capacity, "used_endpoint_capacity", None),
-        etag=etag,
-        opc_request_id=rid,
-        work_request_id=wr,
-        raw=d,
     )
 
 
 def _endpoint(d, response=None) -> Endpoint:
-    etag, rid, wr = _headers(response) if response is not None else (None, None, None)
-    return Endpoint(
-        id=d.id,
-        display_name=d.display_name,
-        model_id=d.model_id,
-        dedicated_ai_cluster_id=d.dedicated_ai_cluster_id,
-        lifecycle_state=d.lifecycle_state,
-        lifecycle_details=d.lifecycle_details,
-        compartment_id=d.compartment_id,
-        time_created=d.time_created,
-        etag=etag,
-        opc_request_id=rid,
-        work_request_id=wr,
-        raw=d,
-    )
+    return _result(Endpoint, d, response)
 
 
 def _model(d, response=None) -> Model:
-    etag, rid, wr = _headers(response) if response is not None else (None, None, None)
-    metrics = getattr(d, "model_metrics", None)
-    return Model(
-        id=d.id,
-        display_name=d.display_name,
-        vendor=d.vendor,
-        version=d.version,
-        type=d.type,
-        capabilities=tuple(d.capabilities or ()),
-        lifecycle_state=d.lifecycle_state,
-        lifecycle_details=d.lifecycle_details,
-        base_model_id=d.base_model_id,
-        compartment_id=d.compartment_id,
-        time_created=d.time_created,
-        final_accuracy=getattr(metrics, "final_accuracy", None),
-        final_loss=getattr(metrics, "final_loss", None),
-        etag=etag,
-        opc_request_id=rid,
-        work_request_id=wr,
-        raw=d,
-    )
+    return _result(Model, d, response, capabilities=tuple(d.capabilities or ()), **_training_metrics(d))
 
 
 def _imported_model(d, response=None) -> ImportedModel:
-    etag, rid, wr = _headers(response) if response is not None else (None, None, None)
     source = d.data_source
     source_type = getattr(source, "source_type", None)
     if source_type == "HUGGING_FACE_MODEL":
@@ -131,67 +103,30 @@ def _imported_model(d, response=None) -> ImportedModel:
         where = f"{source.bucket_name}/{source.prefix_name}"
     else:
         where = None
-    return ImportedModel(
-        id=d.id,
-        display_name=d.display_name,
-        vendor=d.vendor,
-        version=d.version,
-        capabilities=tuple(d.capabilities or ()),
-        lifecycle_state=d.lifecycle_state,
-        lifecycle_details=d.lifecycle_details,
-        source_type=source_type,
-        source=where,
-        compartment_id=d.compartment_id,
-        time_created=d.time_created,
-        etag=etag,
-        opc_request_id=rid,
-        work_request_id=wr,
-        raw=d,
+    return _result(
+        ImportedModel, d, response, capabilities=tuple(d.capabilities or ()), source_type=source_type, source=where
     )
 
 
 def _work_request(d, response=None) -> WorkRequest:
-    rid = (response.headers or {}).get("opc-request-id") if response is not None else None
-    return WorkRequest(
-        id=d.id,
-        operation_type=d.operation_type,
-        status=d.status,
-        percent_complete=d.percent_complete or 0.0,
-        resources=tuple(
-            WorkRequestResource(r.entity_type, r.action_type, r.identifier) for r in (d.resources or ())
-        ),
-        compartment_id=d.compartment_id,
-        time_accepted=d.time_accepted,
-        time_started=d.time_started,
-        time_finished=d.time_finished,
-        opc_request_id=rid,
-        raw=d,
-    )
+    resources = tuple(WorkRequestResource(r.entity_type, r.action_type, r.identifier) for r in (d.resources or ()))
+    return _result(WorkRequest, d, response, percent_complete=d.percent_complete or 0.0, resources=resources)
 
 
-def _fine_tune(d, response=None, work_request_id: str | None = None) -> FineTune:
-    etag, rid, wr = _headers(response) if response is not None else (None, None, None)
+def _fine_tune(d, response=None) -> FineTune:
     details = d.fine_tune_details
     dataset = getattr(details, "training_dataset", None)
     uri = None
     if dataset is not None and getattr(dataset, "bucket_name", None):
         uri = f"oci://{dataset.bucket_name}@{dataset.namespace_name}/{dataset.object_name}"
     config = getattr(details, "training_config", None)
-    metrics = d.model_metrics
-    return FineTune(
-        id=d.id,
+    return _result(
+        FineTune,
+        d,
+        response,
         status=d.lifecycle_state,
-        display_name=d.display_name,
-        base_model_id=d.base_model_id,
         dedicated_ai_cluster_id=getattr(details, "dedicated_ai_cluster_id", None),
         training_dataset=uri,
         training_config=oci.util.to_dict(config) if config is not None else {},
-        final_accuracy=getattr(metrics, "final_accuracy", None),
-        final_loss=getattr(metrics, "final_loss", None),
-        lifecycle_details=d.lifecycle_details,
-        time_created=d.time_created,
-        etag=etag,
-        opc_request_id=rid,
-        work_request_id=work_request_id or wr,
-        raw=d,
+        **_training_metrics(d),
     )

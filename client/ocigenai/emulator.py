@@ -169,7 +169,7 @@ def _fingerprint(public_key) -> str:
     from cryptography.hazmat.primitives import serialization
 
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    digest = hashlib.md5(der).hexdigest()
+    digest = hashlib.md5(der, usedforsecurity=False).hexdigest()  # OCI's key fingerprint
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
@@ -206,3 +206,15 @@ def emulator_config(
     else:
         config["key_content"] = private_pem
     return config, public_pem
+
+
+def _trusted_config(admin: EmulatorAdmin, trust_key: bool | None = None, **options: Any) -> dict:
+    """The config of :func:`emulator_config` (``options`` are its arguments), its key registered
+    with ``admin``'s emulator if ``trust_key``; by default only when that emulator checks
+    signatures (``--auth strict``)."""
+    config, public_pem = emulator_config(**options)
+    if trust_key is None:
+        trust_key = admin.health().get("auth") == "strict"
+    if trust_key:
+        admin.trust_key(public_pem)
+    return config

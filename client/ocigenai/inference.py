@@ -26,8 +26,7 @@ class InferenceMixin:
     """Mixed into :class:`ocigenai.GenAI`, which provides the clients, regions and compartments."""
 
     _vendors: dict[str, str]
-    _client: Any
-    _region: Any
+    inference_client: Any
     _compartment: Any
     get_endpoint: Any
     get_model: Any
@@ -63,6 +62,8 @@ class InferenceMixin:
     def _chat_request(self, model, message, system, history, api_format, params: dict, stream: bool, region):
         fmt = api_format or ("COHERE" if self.vendor_of(model, region=region) == "cohere" else "GENERIC")
         turns = [_turn(t) for t in (history or ())]
+        sampling = dict(params)
+        stop = sampling.pop("stop", None)
         if fmt == "COHERE":
             roles = {"USER": infer.CohereUserMessage, "CHATBOT": infer.CohereChatBotMessage, "SYSTEM": infer.CohereSystemMessage}
             chat_history = [roles[_COHERE_ROLES[role]](message=text) for role, text in turns]
@@ -72,12 +73,8 @@ class InferenceMixin:
                 chat_history=chat_history or None,
                 preamble_override=system,
                 is_stream=stream or None,
-                max_tokens=params.get("max_tokens"),
-                temperature=params.get("temperature"),
-                top_p=params.get("top_p"),
-                top_k=params.get("top_k"),
-                seed=params.get("seed"),
-                stop_sequences=params.get("stop"),
+                stop_sequences=stop,
+                **sampling,
             )
         elif fmt == "GENERIC":
             classes = {"USER": infer.UserMessage, "ASSISTANT": infer.AssistantMessage, "SYSTEM": infer.SystemMessage}
@@ -92,12 +89,8 @@ class InferenceMixin:
                 messages=messages,
                 is_stream=stream or None,
                 stream_options=infer.StreamOptions(is_include_usage=True) if stream else None,
-                max_tokens=params.get("max_tokens"),
-                temperature=params.get("temperature"),
-                top_p=params.get("top_p"),
-                top_k=params.get("top_k"),
-                seed=params.get("seed"),
-                stop=params.get("stop"),
+                stop=stop,
+                **sampling,
             )
         else:
             raise InvalidArgument(f"api_format must be COHERE or GENERIC, not {fmt!r}")
@@ -112,7 +105,7 @@ class InferenceMixin:
         details = infer.ChatDetails(
             compartment_id=self._compartment(compartment_id), serving_mode=serving, chat_request=request
         )
-        return fmt, self._client("inference", self._region(region=region)).chat(details)
+        return fmt, self.inference_client(region).chat(details)
 
     def chat(
         self,
@@ -137,9 +130,7 @@ class InferenceMixin:
         (roles ``user``, ``assistant``, ``system``). The request format is COHERE for Cohere models
         and GENERIC for every other vendor, unless ``api_format`` says otherwise.
         """
-        params = _drop_none(max_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
-        if stop is not None:
-            params["stop"] = [stop] if isinstance(stop, str) else list(stop)
+        params = _sampling(max_tokens, temperature, top_p, top_k, stop, seed)
         fmt, response = self._chat_call(model, message, system, history, api_format, params, False, compartment_id, region)
         data = response.data
         chat = data.chat_response
@@ -182,9 +173,7 @@ class InferenceMixin:
         """Like :meth:`chat`, streamed: yields a :class:`StreamChunk` per text delta, then one
         with ``finished=True`` carrying the finish reason and token counts. Raises
         :class:`StreamIncomplete` if the stream ends before the model finished."""
-        params = _drop_none(max_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
-        if stop is not None:
-            params["stop"] = [stop] if isinstance(stop, str) else list(stop)
+        params = _sampling(max_tokens, temperature, top_p, top_k, stop, seed)
         fmt, response = self._chat_call(model, message, system, history, api_format, params, True, compartment_id, region)
         return _chunks(fmt, response)
 
@@ -210,7 +199,7 @@ class InferenceMixin:
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= EMBED_BATCH:
             raise InvalidArgument(f"batch_size must be an integer in [1, {EMBED_BATCH}], not {batch_size!r}")
         serving, hinted = self._serving(model)
-        client = self._client("inference", self._region(region=region or hinted))
+        client = self.inference_client(region or hinted)
         compartment = self._compartment(compartment_id)
         vectors: list[list[float]] = []
         request_ids: list[str] = []
@@ -234,6 +223,14 @@ class InferenceMixin:
             if used is not None:
                 tokens = (tokens or 0) + used
         return EmbedResult(vectors, model_id, model_version, tuple(request_ids), tokens)
+
+
+def _sampling(max_tokens, temperature, top_p, top_k, stop, seed) -> dict:
+    """The sampling parameters that were given, in the SDK's names (``stop`` as a list)."""
+    params = _drop_none(max_tokens=max_tokens, temperature=temperature, top_p=top_p, top_k=top_k, seed=seed)
+    if stop is not None:
+        params["stop"] = [stop] if isinstance(stop, str) else list(stop)
+    return params
 
 
 def _turn(turn: Any) -> tuple[str, str]:

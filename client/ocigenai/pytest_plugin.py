@@ -120,12 +120,9 @@ def oci_genai_emulator_url(oci_genai_emulator: "EmulatorAdmin") -> str:
 def oci_genai_config(oci_genai_emulator: "EmulatorAdmin", tmp_path_factory: pytest.TempPathFactory) -> dict:
     """An OCI SDK config with a fresh key pair (``key_file`` in a temporary folder); the
     emulator is told to trust the key when it checks signatures (``--auth strict``)."""
-    from .emulator import emulator_config
+    from .emulator import _trusted_config
 
-    config, public_pem = emulator_config(key_dir=tmp_path_factory.mktemp("oci-genai-key"))
-    if oci_genai_emulator.health().get("auth") == "strict":
-        oci_genai_emulator.trust_key(public_pem)
-    return config
+    return _trusted_config(oci_genai_emulator, key_dir=tmp_path_factory.mktemp("oci-genai-key"))
 
 
 @pytest.fixture(scope="session")

@@ -12,25 +12,21 @@ the emulator's repository), or ``$OCI_GENAI_EMULATOR_IMAGE``. Needs ``testcontai
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from typing import Any, Optional
 
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.exceptions import ContainerStartException
 
+from .emulator import DEFAULT_REGION, EMULATOR_TENANCY, EmulatorAdmin, EmulatorError, _trusted_config
+
 DEFAULT_IMAGE = "oci-genai-emulator:latest"
 PORT = 8080
-HEALTH_PATH = "/_emulator/health"
-DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaatestcontainerstenancy"
-DEFAULT_REGION = "us-chicago-1"
+HEALTH_PATH = "/_emulator/health"  # what start() waits for (EmulatorAdmin.health)
+DEFAULT_TENANCY = EMULATOR_TENANCY  # as GenAI.for_emulator: unsigned requests (curl) see the same resources
 
 
 class OciGenAiEmulatorContainer(DockerContainer):
@@ -61,14 +57,14 @@ class OciGenAiEmulatorContainer(DockerContainer):
         self.region = region or DEFAULT_REGION
         self.startup_timeout = startup_timeout
         self._url: Optional[str] = None
+        self._admin: Optional[EmulatorAdmin] = None
         self._config: Optional[dict] = None
         self._key_dir: Optional[str] = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> "OciGenAiEmulatorContainer":
-        self._url = None
-        self._config = None  # a new emulator (in memory) does not know the last one's key
+        self._forget_emulator()  # a new emulator (in memory) does not know the last one's key
         super().start()
         self._wait_until_healthy()
         return self
@@ -80,28 +76,37 @@ class OciGenAiEmulatorContainer(DockerContainer):
             if self._key_dir:
                 shutil.rmtree(self._key_dir, ignore_errors=True)
                 self._key_dir = None
-            self._url = None
-            self._config = None
+            self._forget_emulator()
+
+    def _forget_emulator(self) -> None:
+        if self._admin is not None:
+            self._admin.close()
+        self._url = self._admin = self._config = None
 
     def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         last_error: object = None
-        while time.monotonic() < deadline:
-            container = self.get_wrapped_container()
-            container.reload()
-            if container.status in ("exited", "dead"):
-                raise ContainerStartException(
-                    f"{self.image} exited with {container.attrs['State'].get('ExitCode')} before it was healthy:\n"
-                    + container.logs().decode(errors="replace")
-                )
-            if container.status == "running":
-                try:
-                    with urllib.request.urlopen(self.get_url() + HEALTH_PATH, timeout=2) as resp:
-                        if resp.status == 200:
-                            return
-                except (urllib.error.URLError, ConnectionError, OSError) as exc:
-                    last_error = exc
-            time.sleep(0.05)
+        probe: Optional[EmulatorAdmin] = None  # its own short timeout while the server starts
+        try:
+            while time.monotonic() < deadline:
+                container = self.get_wrapped_container()
+                container.reload()
+                if container.status in ("exited", "dead"):
+                    raise ContainerStartException(
+                        f"{self.image} exited with {container.attrs['State'].get('ExitCode')} before it was healthy:\n"
+                        + container.logs().decode(errors="replace")
+                    )
+                if container.status == "running":
+                    probe = probe or EmulatorAdmin(self.get_url(), timeout=2)
+                    try:
+                        probe.health()
+                        return
+                    except EmulatorError as exc:
+                        last_error = exc
+                time.sleep(0.05)
+        finally:
+            if probe is not None:
+                probe.close()
         logs = self.get_wrapped_container().logs().decode(errors="replace")
         raise TimeoutError(
             f"{self.image} not healthy within {self.startup_timeout}s (last error: {last_error}):\n{logs}"
@@ -120,22 +125,20 @@ class OciGenAiEmulatorContainer(DockerContainer):
         """A compartment to use: the tenancy of :meth:`oci_config` (any OCID-shaped id works)."""
         return self.tenancy
 
+    def _admin_api(self) -> EmulatorAdmin:
+        if self._admin is None:
+            self._admin = EmulatorAdmin(self.get_url(), timeout=10)
+        return self._admin
+
     def admin(self, path: str, body: Optional[dict] = None, method: Optional[str] = None) -> dict:
-        """Call the emulator's control plane, ``/_emulator/<path>`` (JSON in and out)."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            f"{self.get_url()}/_emulator/{path}",
-            data=data,
-            method=method or ("POST" if data is not None else "GET"),
-            headers={"content-type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10) as resp:
-            raw = resp.read()
-            return json.loads(raw) if raw else {}
+        """Call the emulator's control plane, ``/_emulator/<path>`` (JSON in and out); an error
+        answer raises :class:`ocigenai.EmulatorError`."""
+        answer = self._admin_api().request(method or ("POST" if body is not None else "GET"), path, body)
+        return {} if answer is None else answer
 
     def reset(self) -> None:
         """Forget every resource: a clean emulator for the next test, without a new container."""
-        self.admin("reset", {})
+        self._admin_api().reset()
 
     # -- oci SDK -----------------------------------------------------------------------------
 
@@ -145,31 +148,11 @@ class OciGenAiEmulatorContainer(DockerContainer):
         The key is also registered with the emulator, so its requests pass ``--auth strict`` too.
         """
         if self._config is None:
-            from cryptography.hazmat.primitives import serialization
-            from cryptography.hazmat.primitives.asymmetric import rsa
-
-            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             if self._key_dir is None:
                 self._key_dir = tempfile.mkdtemp(prefix="oci-genai-emulator-")
-            key_file = Path(self._key_dir) / "key.pem"
-            key_file.write_bytes(
-                key.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-                )
+            self._config = _trusted_config(
+                self._admin_api(), True, tenancy=self.tenancy, region=self.region, key_dir=self._key_dir
             )
-            key_file.chmod(0o600)
-            public = key.public_key()
-            der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-            digest = hashlib.md5(der, usedforsecurity=False).hexdigest()  # OCI's key fingerprint
-            pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-            self.admin("keys", {"publicKey": pem.decode()})
-            self._config = {
-                "user": "ocid1.user.oc1..aaaaaaaatestcontainersuser",
-                "fingerprint": ":".join(digest[i : i + 2] for i in range(0, len(digest), 2)),
-                "tenancy": self.tenancy,
-                "region": self.region,
-                "key_file": str(key_file),
-            }
         return dict(self._config)
 
     def generative_ai_client(self, **kwargs: Any):
