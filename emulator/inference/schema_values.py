@@ -50,8 +50,8 @@ def sample(
     if not isinstance(schema, dict):
         return None
 
-    def sub(child: dict, extra_hints: list[str] | None = None) -> Any:
-        return sample(child, rng, hints + (extra_hints or []), root, depth + 1, budget)
+    def sub(child: dict, fallback_hints: list[str] | None = None) -> Any:
+        return sample(child, rng, hints or fallback_hints or [], root, depth + 1, budget)
 
     if "$ref" in schema:
         return sub(_resolve(root, schema["$ref"]))
@@ -104,6 +104,7 @@ def _string(schema: dict, rng: random.Random, hints: list[str], budget: list[int
     if schema.get("format") in FORMATS:
         return FORMATS[schema["format"]]
     words = [h for h in hints if h] or ["value"]
+    words = [w for w in words if w[0].isupper()] or words  # names ("Paris") make the likeliest arguments
     low, high = schema.get("minLength", 0), schema.get("maxLength")
     budget[0] -= low
     if budget[0] < 0:

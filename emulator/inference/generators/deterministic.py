@@ -9,13 +9,14 @@ validates against it; ``maxTokens`` and stop sequences cut the text and set the 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from ...call import Call
 from .. import tokens
 from ..conversation import ChatInput, Completion, Generation, Tool, ToolCall
 from ..schema_values import sample
-from ..text import apply_limits, keywords, reply, rng_for
+from ..text import STOPWORDS, apply_limits, keywords, reply, rng_for
 from . import Generator, register
 
 
@@ -50,9 +51,12 @@ class Deterministic(Generator):
         )
         tools = _tools_to_call(chat)
         if tools:
-            hints = keywords(chat.last_user_text, 8)
             calls = [
-                ToolCall(f"call_{uuid.UUID(int=rng.getrandbits(128)).hex[:24]}", t.name, sample(t.parameters, rng, hints))
+                ToolCall(
+                    f"call_{uuid.UUID(int=rng.getrandbits(128)).hex[:24]}",
+                    t.name,
+                    sample(t.parameters, rng, _argument_words(chat.last_user_text, t)),
+                )
                 for t in tools
             ]
             return Generation(tool_calls=calls, finish="tool_calls")
@@ -114,6 +118,14 @@ def _tools_to_call(chat: ChatInput) -> list[Tool]:
     if not matching and chat.tool_choice == "required":
         matching = chat.tools[:1]
     return matching[:1]
+
+
+def _argument_words(text: str, tool: Tool) -> list[str]:
+    """The user's words that could be a tool's arguments: not the words that named the tool."""
+    naming = set(keywords(f"{tool.name.replace('_', ' ')} {tool.description}", 50))
+    words = re.findall(r"[A-Za-z][A-Za-z0-9_-]{2,}", text)
+    picked = [w for w in dict.fromkeys(words) if w.lower() not in STOPWORDS and w.lower() not in naming]
+    return picked or keywords(text, 8)
 
 
 def _citations(text: str, documents: list[dict]) -> list[dict]:
