@@ -111,3 +111,26 @@ def genai_no_retry(emulator_url, oci_config) -> oci.generative_ai.GenerativeAiCl
 @pytest.fixture
 def composite(genai) -> oci.generative_ai.GenerativeAiClientCompositeOperations:
     return oci.generative_ai.GenerativeAiClientCompositeOperations(genai)
+
+
+@pytest.fixture
+def inference(emulator_url, oci_config) -> oci.generative_ai_inference.GenerativeAiInferenceClient:
+    return oci.generative_ai_inference.GenerativeAiInferenceClient(oci_config, service_endpoint=emulator_url)
+
+
+@pytest.fixture
+def inference_no_retry(emulator_url, oci_config) -> oci.generative_ai_inference.GenerativeAiInferenceClient:
+    return oci.generative_ai_inference.GenerativeAiInferenceClient(
+        oci_config, service_endpoint=emulator_url, retry_strategy=oci.retry.NoneRetryStrategy()
+    )
+
+
+@pytest.fixture
+def framework_settings(emulator_url, oci_config_file) -> dict:
+    """What a user passes to point langchain-oci or LlamaIndex at a service."""
+    return {
+        "service_endpoint": emulator_url,
+        "compartment_id": COMPARTMENT,
+        "auth_file_location": oci_config_file.path,
+        "auth_profile": oci_config_file.profile,
+    }

@@ -24,7 +24,6 @@ from chat_helpers import (
     VISION,
     WEATHER_SCHEMA,
     chat,
-    client,
     details,
     generic,
     service_error,
@@ -34,16 +33,6 @@ from chat_helpers import (
 from conftest import COMPARTMENT
 from helpers import WAIT, active_cluster, active_endpoint, base_model, fine_tune_details
 from inference_helpers import FUZZ, JSON_VALUES, assert_not_500, raw_post
-
-
-@pytest.fixture
-def inference(emulator_url, oci_config):
-    return client(oci_config, emulator_url)
-
-
-@pytest.fixture
-def inference_no_retry(emulator_url, oci_config):
-    return client(oci_config, emulator_url, retry=False)
 
 
 COHERE_TOOL = m.CohereTool(

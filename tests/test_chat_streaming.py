@@ -18,7 +18,6 @@ from chat_helpers import (
     LLAMA,
     WEATHER_SCHEMA,
     chat,
-    client,
     details,
     generic,
     weather_tool,
@@ -26,16 +25,6 @@ from chat_helpers import (
 from conftest import COMPARTMENT, admin
 from emulator.inference.conversation import Completion, Generation
 from emulator.inference.generators import Delta, Generator, register
-
-
-@pytest.fixture
-def inference(emulator_url, oci_config):
-    return client(oci_config, emulator_url)
-
-
-@pytest.fixture
-def inference_no_retry(emulator_url, oci_config):
-    return client(oci_config, emulator_url, retry=False)
 
 
 CHAT_PATH = "/20231130/actions/chat"

@@ -37,17 +37,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-@pytest.fixture
-def settings(emulator_url, oci_config_file) -> dict:
-    """What a user passes to point langchain-oci at a service."""
-    return {
-        "service_endpoint": emulator_url,
-        "compartment_id": COMPARTMENT,
-        "auth_file_location": oci_config_file.path,
-        "auth_profile": oci_config_file.profile,
-    }
-
-
 def journal(url: str, operation: str) -> list[dict]:
     return admin(url, f"requests?operation={operation}")["items"]
 
@@ -69,20 +58,20 @@ WEATHER_RULES = [
 
 
 @pytest.mark.parametrize("model", [COHERE, LLAMA])
-def test_invoke_signs_with_the_profile_and_reports_usage(settings, oci_config, model):
-    answer = ChatOCIGenAI(model_id=model, **settings).invoke(QUESTION)
+def test_invoke_signs_with_the_profile_and_reports_usage(framework_settings, oci_config, model):
+    answer = ChatOCIGenAI(model_id=model, **framework_settings).invoke(QUESTION)
     assert "vector" in answer.content.lower()
     usage = answer.usage_metadata
     assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
     assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
     assert answer.response_metadata["finish_reason"] == ("COMPLETE" if model == COHERE else "stop")
-    [call] = journal(settings["service_endpoint"], "chat")
+    [call] = journal(framework_settings["service_endpoint"], "chat")
     assert (call["status"], call["tenancy"]) == (200, oci_config["tenancy"])  # signed with the file's key
 
 
 @pytest.mark.parametrize("model", [COHERE, LLAMA])
-def test_stream_arrives_in_pieces_and_ends_with_usage(settings, model):
-    llm = ChatOCIGenAI(model_id=model, **settings)
+def test_stream_arrives_in_pieces_and_ends_with_usage(framework_settings, model):
+    llm = ChatOCIGenAI(model_id=model, **framework_settings)
     whole = llm.invoke(QUESTION)
     chunks = list(llm.stream(QUESTION))
     assert sum(1 for c in chunks if c.content) > 3
@@ -96,9 +85,9 @@ def test_stream_arrives_in_pieces_and_ends_with_usage(settings, model):
 
 
 @pytest.mark.parametrize("model", [COHERE, LLAMA])
-def test_bind_tools_round_trip(settings, model):
-    admin(settings["service_endpoint"], "rules", {"rules": WEATHER_RULES})
-    llm = ChatOCIGenAI(model_id=model, **settings).bind_tools([get_weather])
+def test_bind_tools_round_trip(framework_settings, model):
+    admin(framework_settings["service_endpoint"], "rules", {"rules": WEATHER_RULES})
+    llm = ChatOCIGenAI(model_id=model, **framework_settings).bind_tools([get_weather])
     messages = [HumanMessage("What is the weather forecast in Paris?")]
 
     asked = llm.invoke(messages)
@@ -111,10 +100,10 @@ def test_bind_tools_round_trip(settings, model):
     assert final.content.startswith("The tool says:") and "Sunny in Paris, 21 C" in final.content
 
 
-def test_bind_tools_with_the_default_generator(settings):
+def test_bind_tools_with_the_default_generator(framework_settings):
     """No rules: the model calls the tool its question names, with arguments that fit the tool's schema,
     and answers from the tool's result."""
-    llm = ChatOCIGenAI(model_id=LLAMA, **settings).bind_tools([get_weather])
+    llm = ChatOCIGenAI(model_id=LLAMA, **framework_settings).bind_tools([get_weather])
     messages = [HumanMessage("What is the weather forecast in Paris?")]
     asked = llm.invoke(messages)
     [call] = asked.tool_calls
@@ -139,22 +128,22 @@ PERSON_SCHEMA = {
 }
 
 
-def test_structured_output_through_a_tool_call(settings):
+def test_structured_output_through_a_tool_call(framework_settings):
     """Cohere has no tool_choice: ``function_calling`` relies on the model calling the tool."""
-    admin(settings["service_endpoint"], "rules", {
+    admin(framework_settings["service_endpoint"], "rules", {
         "pattern": r"(\w+) is (\d+) years old",
         "toolCalls": [{"name": "Person", "arguments": {"name": "{1}", "age": "{2}"}}],
     })
-    person = ChatOCIGenAI(model_id=COHERE, **settings).with_structured_output(Person).invoke(
+    person = ChatOCIGenAI(model_id=COHERE, **framework_settings).with_structured_output(Person).invoke(
         "Alice is 31 years old and lives in Lyon."
     )
     assert person == Person(name="Alice", age=31)
 
 
 @pytest.mark.parametrize("schema", [Person, PERSON_SCHEMA], ids=["pydantic", "json-schema"])
-def test_structured_output_with_a_response_schema(settings, schema):
+def test_structured_output_with_a_response_schema(framework_settings, schema):
     """``json_schema`` sends ``responseFormat``: the answer validates against the schema, as it must."""
-    llm = ChatOCIGenAI(model_id=LLAMA, **settings).with_structured_output(schema, method="json_schema")
+    llm = ChatOCIGenAI(model_id=LLAMA, **framework_settings).with_structured_output(schema, method="json_schema")
     answer = llm.invoke("Alice is 31 years old and lives in Lyon.")
     if schema is Person:
         assert isinstance(answer, Person)  # validated by pydantic, bounds included
@@ -197,11 +186,11 @@ def strict_settings(server, tmp_path, trusted: bool = True) -> dict:
 
 
 def test_ainvoke_astream_and_async_tools(strict_emulator, transport, tmp_path):
-    settings = strict_settings(strict_emulator, tmp_path)
+    framework_settings = strict_settings(strict_emulator, tmp_path)
 
     async def scenario():
         for model in (COHERE, LLAMA):
-            llm = ChatOCIGenAI(model_id=model, **settings)
+            llm = ChatOCIGenAI(model_id=model, **framework_settings)
             assert (llm._async_client._native is not None) == (transport == "sdk-async-client")
             try:
                 whole = llm.invoke(QUESTION).content
@@ -219,7 +208,7 @@ def test_ainvoke_astream_and_async_tools(strict_emulator, transport, tmp_path):
             finally:
                 await llm.aclose()
 
-        embeddings = OCIGenAIEmbeddings(model_id=EMBED, **settings)
+        embeddings = OCIGenAIEmbeddings(model_id=EMBED, **framework_settings)
         try:
             vectors = await embeddings.aembed_documents([f"note {i}" for i in range(100)])
             assert [len(v) for v in vectors] == [1536] * 100
@@ -255,13 +244,13 @@ def cosine(a, b) -> float:
     return sum(x * y for x, y in zip(a, b)) / (norm(a) * norm(b))
 
 
-def test_embed_documents_in_batches_of_96_and_embed_query(settings):
-    embeddings = OCIGenAIEmbeddings(model_id=EMBED, **settings)
+def test_embed_documents_in_batches_of_96_and_embed_query(framework_settings):
+    embeddings = OCIGenAIEmbeddings(model_id=EMBED, **framework_settings)
     texts = [f"Note {i}: the {['red', 'green', 'blue'][i % 3]} team met on day {i}." for i in range(200)]
     vectors = embeddings.embed_documents(texts)
     assert [len(v) for v in vectors] == [1536] * 200
     assert all(abs(norm(v) - 1) < 1e-4 for v in vectors)
-    calls = journal(settings["service_endpoint"], "embed_text")
+    calls = journal(framework_settings["service_endpoint"], "embed_text")
     assert [c["status"] for c in calls] == [200, 200, 200]  # 96 + 96 + 8: the service takes at most 96 inputs
     assert embeddings.embed_documents(texts[150:151]) == [vectors[150]]  # batching does not change a vector
 
@@ -279,13 +268,13 @@ DOCUMENTS = [
 ]
 
 
-def test_rag_chain_answers_from_the_nearest_document(settings):
-    admin(settings["service_endpoint"], "rules", {
+def test_rag_chain_answers_from_the_nearest_document(framework_settings):
+    admin(framework_settings["service_endpoint"], "rules", {
         "model": COHERE,
         "pattern": r"Context: (?P<context>.+?)\n+Question: (?P<question>.+)",
         "reply": "From the context: {context}",
     })
-    embeddings = OCIGenAIEmbeddings(model_id=EMBED, **settings)
+    embeddings = OCIGenAIEmbeddings(model_id=EMBED, **framework_settings)
     index = list(zip(DOCUMENTS, embeddings.embed_documents(DOCUMENTS)))
 
     def retrieve(question: str) -> str:
@@ -299,7 +288,7 @@ def test_rag_chain_answers_from_the_nearest_document(settings):
     chain = (
         {"context": RunnableLambda(retrieve), "question": RunnablePassthrough()}
         | prompt
-        | ChatOCIGenAI(model_id=COHERE, **settings)
+        | ChatOCIGenAI(model_id=COHERE, **framework_settings)
         | StrOutputParser()
     )
     for question, expected in [

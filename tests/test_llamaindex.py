@@ -38,16 +38,6 @@ EMBED = "cohere.embed-v4.0"
 QUESTION = "Explain vector databases"
 
 
-@pytest.fixture
-def settings(emulator_url, oci_config_file) -> dict:
-    return {
-        "service_endpoint": emulator_url,
-        "compartment_id": COMPARTMENT,
-        "auth_file_location": oci_config_file.path,
-        "auth_profile": oci_config_file.profile,
-    }
-
-
 def user(text: str) -> ChatMessage:
     return ChatMessage(role="user", content=text)
 
@@ -66,14 +56,14 @@ WEATHER_RULES = [
 
 
 @pytest.mark.parametrize("model", [COHERE, LLAMA, GROK])
-def test_complete_and_chat(settings, oci_config, model):
-    llm = OCIGenAI(model=model, **settings)
+def test_complete_and_chat(framework_settings, oci_config, model):
+    llm = OCIGenAI(model=model, **framework_settings)
     completed = llm.complete(QUESTION)
     chatted = llm.chat([ChatMessage(role="system", content="Be brief."), user(QUESTION)])
     assert "vector" in completed.text.lower() and "vector" in chatted.message.content.lower()
     assert chatted.message.role == "assistant"
     assert chatted.message.additional_kwargs["finish_reason"] == ("COMPLETE" if model == COHERE else "stop")
-    calls = admin(settings["service_endpoint"], "requests?operation=chat")["items"]
+    calls = admin(framework_settings["service_endpoint"], "requests?operation=chat")["items"]
     assert [(c["status"], c["tenancy"]) for c in calls] == [(200, oci_config["tenancy"])] * 2
 
 
@@ -90,26 +80,26 @@ def streamed_deltas(llm: OCIGenAI, messages: list[ChatMessage]) -> list[str]:
 
 
 @pytest.mark.parametrize("model", [COHERE, LLAMA, GROK])
-def test_stream_chat(settings, model, capsys):
-    llm = OCIGenAI(model=model, **settings)
+def test_stream_chat(framework_settings, model, capsys):
+    llm = OCIGenAI(model=model, **framework_settings)
     whole = llm.chat([user(QUESTION)]).message.content
     deltas = streamed_deltas(llm, [user(QUESTION)])
     assert len(deltas) > 3 and "".join(deltas) == whole
     capsys.readouterr()  # the client's "Error processing stream chunk" prints
 
 
-def test_xai_stream_needs_no_workaround(settings):
+def test_xai_stream_needs_no_workaround(framework_settings):
     """GENERIC streams without ``[DONE]`` (xAI) are read as they are: the last response holds the answer."""
-    llm = OCIGenAI(model=GROK, **settings)
+    llm = OCIGenAI(model=GROK, **framework_settings)
     whole = llm.chat([user(QUESTION)]).message.content
     responses = list(llm.stream_chat([user(QUESTION)]))
     assert responses[-1].message.content == whole
     assert responses[-1].message.additional_kwargs["finish_reason"] == "stop"
 
 
-def test_cohere_tool_round_trip(settings):
-    admin(settings["service_endpoint"], "rules", {"rules": WEATHER_RULES})
-    llm = OCIGenAI(model=COHERE, **settings)
+def test_cohere_tool_round_trip(framework_settings):
+    admin(framework_settings["service_endpoint"], "rules", {"rules": WEATHER_RULES})
+    llm = OCIGenAI(model=COHERE, **framework_settings)
     messages = [user("What is the weather forecast in Paris?")]
     asked = llm.chat_with_tools([WEATHER], chat_history=list(messages))
     [selection] = llm.get_tool_calls_from_response(asked)
@@ -125,9 +115,9 @@ def test_cohere_tool_round_trip(settings):
     assert final.message.content.startswith("The tool says:") and "Sunny in Paris, 21 C" in final.message.content
 
 
-def test_generic_tool_round_trip(settings):
-    admin(settings["service_endpoint"], "rules", {"rules": WEATHER_RULES})
-    llm = OCIGenAI(model=GROK, **settings)
+def test_generic_tool_round_trip(framework_settings):
+    admin(framework_settings["service_endpoint"], "rules", {"rules": WEATHER_RULES})
+    llm = OCIGenAI(model=GROK, **framework_settings)
     messages = [user("What is the weather forecast in Paris?")]
     asked = llm.chat(messages, tools=[WEATHER])  # chat_with_tools is broken for GENERIC providers
     [selection] = llm.get_tool_calls_from_response(asked)
@@ -147,9 +137,9 @@ def test_generic_tool_round_trip(settings):
     assert final.message.content == "The tool says: Sunny in Paris, 21 C"
 
 
-def test_meta_models_have_no_tools_in_this_client(settings):
+def test_meta_models_have_no_tools_in_this_client(framework_settings):
     with pytest.raises(NotImplementedError):
-        OCIGenAI(model=LLAMA, **settings).chat([user("What is the weather forecast in Paris?")], tools=[WEATHER])
+        OCIGenAI(model=LLAMA, **framework_settings).chat([user("What is the weather forecast in Paris?")], tools=[WEATHER])
 
 
 def cosine(a, b) -> float:
@@ -164,12 +154,12 @@ DOCUMENTS = [
 ]
 
 
-def test_embeddings_for_documents_and_queries(settings):
-    embeddings = OCIGenAIEmbeddings(model_name=EMBED, embed_batch_size=96, **settings)
+def test_embeddings_for_documents_and_queries(framework_settings):
+    embeddings = OCIGenAIEmbeddings(model_name=EMBED, embed_batch_size=96, **framework_settings)
     texts = DOCUMENTS + [f"Filler note number {i} about nothing in particular." for i in range(100)]
     vectors = embeddings.get_text_embedding_batch(texts)
     assert [len(v) for v in vectors] == [1536] * len(texts)
-    assert len(admin(settings["service_endpoint"], "requests?operation=embed_text")["items"]) == 2  # 96 + 8
+    assert len(admin(framework_settings["service_endpoint"], "requests?operation=embed_text")["items"]) == 2  # 96 + 8
     assert embeddings.get_text_embedding(DOCUMENTS[2]) == vectors[2]
 
     for question, expected in [

@@ -52,12 +52,7 @@ class CohereV2Format:
             tools=tools,
             tool_choice=TOOL_CHOICES.get(choice or "", "auto"),
             documents=common.documents(documents, v2=True),
-            max_tokens=request.get("maxTokens"),
-            temperature=request.get("temperature"),
-            top_p=request.get("topP"),
-            top_k=request.get("topK"),
-            seed=request.get("seed"),
-            stop=[s for s in request.get("stopSequences") or [] if s],
+            **common.sampling(request),
             response_schema=schema,
             json_mode=json_mode,
             reasoning_effort="MEDIUM" if thinking.get("type") == "ENABLED" else None,
@@ -181,9 +176,7 @@ def _turns(served: Served, messages: list[dict], documents: list) -> list[Turn]:
             turn.tool_calls = [_call(c) for c in message.get("toolCalls") or []]
         elif role == "TOOL":
             turn.tool_call_id = message.get("toolCallId")
-            before = next((t for t in reversed(turns) if t.role != "tool"), None)
-            ids = {c.id for c in before.tool_calls} if before is not None and before.role == "assistant" else set()
-            if turn.tool_call_id not in ids:
+            if turn.tool_call_id not in common.answered_call_ids(turns):
                 raise errors.bad_request(
                     f'{{"message":"invalid request: tool call id \'{turn.tool_call_id}\' of messages[{index}] '
                     'does not match a tool call of the previous assistant message"}'

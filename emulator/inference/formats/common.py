@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema_rs
 
 from .. import errors, tokens
-from ..conversation import ChatInput, Completion, ToolCall
+from ..conversation import ChatInput, Completion, ToolCall, Turn
 from ..schema_values import SchemaEndless, SchemaTooLarge, sample
 from ..serving import Served
 
@@ -168,3 +168,22 @@ def cohere_response_format(raw: dict | None) -> tuple[dict | None, bool]:
     if raw.get("schema") is None:
         return None, True
     return check_schema(raw["schema"], "'responseFormat.schema'"), False
+
+
+def sampling(request: dict, stop_key: str = "stopSequences", max_tokens: int | None = None) -> dict:
+    """The sampling fields every chat format shares, as ``ChatInput`` arguments."""
+    return {
+        "max_tokens": request.get("maxTokens") if max_tokens is None else max_tokens,
+        "temperature": request.get("temperature"),
+        "top_p": request.get("topP"),
+        "top_k": request.get("topK"),
+        "seed": request.get("seed"),
+        "stop": [s for s in request.get(stop_key) or [] if s],
+    }
+
+
+def answered_call_ids(previous: list[Turn]) -> set[str]:
+    """The tool calls a TOOL message may answer: those of the assistant message before it (TOOL
+    messages in between answer the other calls of that message, as parallel tool calls do)."""
+    before = next((t for t in reversed(previous) if t.role != "tool"), None)
+    return {c.id for c in before.tool_calls} if before is not None and before.role == "assistant" else set()

@@ -49,12 +49,7 @@ class GenericFormat:
             turns=turns,
             tools=tools,
             tool_choice=tool_choice,
-            max_tokens=max_tokens,
-            temperature=request.get("temperature"),
-            top_p=request.get("topP"),
-            top_k=request.get("topK"),
-            seed=request.get("seed"),
-            stop=[s for s in request.get("stop") or [] if s],
+            **common.sampling(request, stop_key="stop", max_tokens=max_tokens),
             num_generations=common.check_generations(request.get("numGenerations")),
             response_schema=schema,
             json_mode=json_mode,
@@ -153,11 +148,7 @@ def _turns(served: Served, messages: list[dict]) -> list[Turn]:
 
 
 def _check_tool_call_id(previous: list[Turn], tool_call_id: str | None) -> None:
-    """A TOOL message answers a call of the assistant message before it (TOOL messages in between
-    answer the other calls of that message, as parallel tool calls do)."""
-    before = next((t for t in reversed(previous) if t.role != "tool"), None)
-    ids = {c.id for c in before.tool_calls} if before is not None and before.role == "assistant" else set()
-    if tool_call_id not in ids:
+    if tool_call_id not in common.answered_call_ids(previous):
         raise errors.bad_request(
             f"Invalid parameter: 'toolCallId' of '{tool_call_id}' not found in 'toolCalls' of previous message."
         )
