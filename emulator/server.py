@@ -117,12 +117,23 @@ class BackgroundServer:
         )
         self.port = self._server.socket.getsockname()[1]
         self.url = f"http://{self.settings.host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.run, name="oci-genai-emulator", daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="oci-genai-emulator", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            self._server.run()
+        except OSError:  # the loop polls sockets that stop() just closed
+            if not self._stopping:
+                raise
 
     def start(self) -> "BackgroundServer":
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        self._server.close()
+        self._stopping = True
+        for channel in list(self._server._map.values()):  # the listener and any kept-alive connection
+            channel.close()
+        self._thread.join(timeout=2)
         self.app.config["emulator"].env.store.close()
