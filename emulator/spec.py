@@ -107,6 +107,9 @@ def _request_schemas(schemas: dict) -> dict:
             schema.pop("oneOf", None)
             schema.pop("additionalProperties", None)
             field = disc["propertyName"]
+            # oneOf required it (every subtype requires its discriminator); keep that without oneOf
+            if field not in schema.setdefault("required", []):
+                schema["required"].insert(0, field)
             schema["allOf"] = [
                 {"if": {"properties": {field: {"const": value}}, "required": [field]}, "then": {"$ref": ref}}
                 for value, ref in disc["mapping"].items()

@@ -4,10 +4,11 @@ Run ``python specs/generate.py`` (or ``make specs``) after upgrading ``oci``; ``
 fails when the committed documents and the installed SDK disagree.
 
 Everything comes from the SDK's generated code: each client method's source (resource path,
-method, path/query/header parameters, request body, response type, enum checks) and each model
-class (``swagger_types``, ``attribute_map``, ``[Required]`` getters, allowed values, the
-discriminator in ``get_subtype``). What the SDK does not encode (response status codes and
-headers) comes from ``specs/overlay.json``, each entry with its reason.
+method, path/query/header parameters and which are required, request body, response type and the
+media types it accepts, enum checks) and each model class (``swagger_types``, ``attribute_map``,
+``[Required]`` getters, allowed values, the discriminator in ``get_subtype``). What the SDK does not
+encode (response status codes and headers, an event stream's events) comes from
+``specs/overlay.json``, each entry with its reason.
 """
 
 from __future__ import annotations
@@ -197,6 +198,7 @@ def read_operation(method) -> tuple[str, str, dict]:
     func = ast.parse(src).body[0]
     doc = inspect.getdoc(method) or ""
     param_types = {name: t for t, name, _ in PARAM_RE.findall(doc)}
+    required_params = {name for _, name, req in PARAM_RE.findall(doc) if req == "required"}
     param_docs = dict(
         (m.group(1), m.group(2))
         for m in re.finditer(r":param \S+ (\w+): \(\w+\)\n(.*?)(?=\n\s*:param |\n\s*:return|\Z)", doc, re.S)
@@ -235,11 +237,14 @@ def read_operation(method) -> tuple[str, str, dict]:
         if entry["schema"].get("type") == "array":
             entry.update(style="form", explode=True)
         params.append(entry)
+    accept = ["application/json"]
     for wire, node in dict_literal(func, "header_params").items():
+        if wire == "accept" and isinstance(node, ast.Constant):
+            accept = [media.strip() for media in node.value.split(",")]
         if wire in {"accept", "content-type"}:
             continue
         py = kwarg_name(node)
-        params.append({"name": wire, "in": "header", "required": False, "schema": param_schema(py)})
+        params.append({"name": wire, "in": "header", "required": py in required_params, "schema": param_schema(py)})
 
     op = {"operationId": operation_id, "x-sdk-method": op_name, "summary": summary, "parameters": params}
     body_arg = next(
@@ -258,6 +263,7 @@ def read_operation(method) -> tuple[str, str, dict]:
         }
     response_type = re.search(r'response_type="(\w+)"', src)
     op["x-response-type"] = response_type.group(1) if response_type else None
+    op["x-accept"] = accept
     return path, http_method, op
 
 
@@ -277,10 +283,14 @@ def apply_overlay(doc: dict, overlay: dict) -> None:
             headers.update({h: {"schema": {"type": "string"}} for h in overlay["headers"].get(name, [])})
             response = {"description": rule["description"], "headers": headers}
             response_type = op.pop("x-response-type")
+            accept = op.pop("x-accept")
             if response_type:
                 response["content"] = {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{response_type}"}}
                 }
+                # the SDK accepts an event stream too (chat and generate_text with isStream)
+                if "text/event-stream" in accept:
+                    response["content"]["text/event-stream"] = overlay["eventStream"]
             op["responses"] = {
                 status: response,
                 "default": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..call import Call, Result
 from ..lifecycle import present_work_request
 from ..protocol import pagination
@@ -20,6 +22,14 @@ def get_work_request(call: Call) -> Result:
 
 
 def list_work_requests(call: Call) -> Result:
+    # A work request is stored ACCEPTED until it finishes, but reads IN_PROGRESS from the first
+    # instant after its acceptance (present_work_request), and every list comes after that
+    # instant: the status filter applies to what clients read, not to what is stored.
+    status = call.query.get("status")
+    if status == "ACCEPTED":
+        return Result(body={"items": []})
+    if status == "IN_PROGRESS":
+        call = dataclasses.replace(call, query={**call.query, "status": "ACCEPTED"})
     return resources.list_page(
         call,
         KIND,

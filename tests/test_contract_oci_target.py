@@ -1,0 +1,137 @@
+"""The contract suite's ``--target oci`` code path, end to end, without a tenancy.
+
+``oci-genai-emulator config`` writes a profile into a temporary OCI_EMULATOR_HOME and
+``serve --auth strict`` (which trusts it) stands in for the tenancy. ``python -m contract_tests run
+--target oci --oci-endpoint URL ...`` then goes through everything a real run does: the config
+file and profile, signed requests, the cost estimate, the resource cap, tagging and cleanup.
+Afterwards the emulator is asked what the run left: nothing tagged with its run id may be alive.
+``python -m contract_tests cleanup`` must delete leftovers made on purpose, and a run stopped
+with SIGTERM (as CI cancels a job) must still clean up.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import oci
+import pytest
+from oci.generative_ai import models
+
+from processes import ROOT, child_env, run_cli, spawn  # noqa: F401  (spawn is a fixture)
+
+PROFILE = "CONTRACT"
+COMPARTMENTS = ("ocid1.compartment.oc1..aaaaaaaacontractrunone", "ocid1.compartment.oc1..aaaaaaaacontractruntwo")
+MAX_RESOURCES = 10
+RUN_TIMEOUT = 300
+
+
+@pytest.fixture
+def stand_in(tmp_path, spawn):
+    """(strict emulator, SDK config, target options, environment for the suite's process)."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in child_env(home).items() if not k.startswith("OCI_CONTRACT_")}
+    written = run_cli(["config", "--profile", PROFILE], env)
+    assert written.returncode == 0, written.stderr
+    config_file = Path(env["OCI_EMULATOR_HOME"]) / "config"
+    emulator = spawn("--auth", "strict", env=env)
+    target = [
+        "--target", "oci", "--oci-endpoint", emulator.url, "--oci-config-file", str(config_file),
+        "--oci-profile", PROFILE, "--compartment-id", COMPARTMENTS[0], "--second-compartment-id", COMPARTMENTS[1],
+    ]
+    return emulator, oci.config.from_file(str(config_file), PROFILE), target, env
+
+
+def contract(args: list[str]) -> list[str]:
+    return [sys.executable, "-m", "contract_tests", *args]
+
+
+def tagged(emulator, config: dict, run_id: str) -> list[dict]:
+    """Every resource of the emulator tagged with ``run_id``, as stored (any compartment)."""
+    client = oci.generative_ai.GenerativeAiClient(config, service_endpoint=emulator.url)
+    client.list_dedicated_ai_clusters(COMPARTMENTS[0])  # any API call lands the transitions that are due
+    docs = [r["doc"] for r in emulator.admin("state")["resources"]]
+    return [d for d in docs if (d.get("freeformTags") or {}).get("contract-run") == run_id]
+
+
+def test_the_suite_runs_against_a_strict_emulator_as_a_tenancy_and_cleans_up(stand_in):
+    emulator, config, target, env = stand_in
+    run_id = f"test-{uuid.uuid4().hex[:8]}"
+    args = [
+        "run", *target, "--allow-costly", "--max-resources", str(MAX_RESOURCES), "--run-id", run_id,
+        "--wait-timeout", "60", "--training-dataset", "oci://training@namespace/data.jsonl",
+        "--hypothesis-profile", "ci", "-p", "no:cacheprovider", "-q", "-rs",
+        "--ignore", "contract_tests/test_schemathesis.py",  # emulator-only by design: it starts its own
+    ]
+    done = subprocess.run(contract(args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-6000:]
+    assert "COST ESTIMATE" in output and "unit-hours" in output
+    assert f"contract cleanup (run {run_id})" in output and "failed 0" in output
+    skipped = [line for line in output.splitlines() if line.startswith("SKIPPED")]
+    assert all("resource cap" in line for line in skipped), skipped
+
+    left = tagged(emulator, config, run_id)
+    assert left, "the run created nothing"
+    assert len(left) <= MAX_RESOURCES, f"{len(left)} resources made with --max-resources {MAX_RESOURCES}"
+    alive = [(d["id"], d["lifecycleState"]) for d in left if d["lifecycleState"] != "DELETED"]
+    assert not alive, f"left alive after the run: {alive}"
+
+
+def test_cleanup_deletes_what_a_run_left_behind(stand_in):
+    emulator, config, target, env = stand_in
+    run_id = f"test-{uuid.uuid4().hex[:8]}"
+    client = oci.generative_ai.GenerativeAiClient(config, service_endpoint=emulator.url)
+
+    def cluster(compartment: str, tags: dict) -> str:
+        details = models.CreateDedicatedAiClusterDetails(
+            compartment_id=compartment, type="HOSTING", unit_shape="SMALL_COHERE_V2", unit_count=1, freeform_tags=tags
+        )
+        return client.create_dedicated_ai_cluster(details).data.id
+
+    leftover = cluster(COMPARTMENTS[1], {"contract-run": run_id})
+    imported = client.create_imported_model(models.CreateImportedModelDetails(
+        compartment_id=COMPARTMENTS[0], data_source=models.HuggingFaceModel(model_id="org/model"),
+        freeform_tags={"contract-run": run_id},
+    )).data.id
+    another_run = cluster(COMPARTMENTS[0], {"contract-run": "some-other-run"})
+    untagged = cluster(COMPARTMENTS[0], {})
+
+    done = subprocess.run(
+        contract(["cleanup", *target, "--run-id", run_id, "--wait-timeout", "60"]),
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "deleted 2" in done.stdout, done.stdout
+    assert client.get_dedicated_ai_cluster(leftover).data.lifecycle_state == "DELETED"
+    assert client.get_imported_model(imported).data.lifecycle_state == "DELETED"
+    for kept in (another_run, untagged):
+        assert client.get_dedicated_ai_cluster(kept).data.lifecycle_state == "ACTIVE"
+
+
+def test_a_run_stopped_with_sigterm_still_cleans_up(stand_in):
+    emulator, config, target, env = stand_in
+    run_id = f"test-{uuid.uuid4().hex[:8]}"
+    args = ["run", *target, "--allow-costly", "--run-id", run_id, "--wait-timeout", "60",
+            "-p", "no:cacheprovider", "-q", "contract_tests/test_imported_models.py"]
+    proc = subprocess.Popen(contract(args), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not [d for d in tagged(emulator, config, run_id) if d["lifecycleState"] != "DELETED"]:
+            assert proc.poll() is None and time.monotonic() < deadline, "the run made nothing to interrupt"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        output, _ = proc.communicate(timeout=RUN_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0, output[-3000:]
+    assert f"contract cleanup (run {run_id})" in output, output[-3000:]
+    alive = [d["id"] for d in tagged(emulator, config, run_id) if d["lifecycleState"] != "DELETED"]
+    assert not alive, f"left alive after SIGTERM: {alive}\n{output[-3000:]}"
