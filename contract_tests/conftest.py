@@ -74,24 +74,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if problems := o.problems():
         if any(_is_contract(i) for i in items):
             raise pytest.UsageError("; ".join(problems))
+    if o.target == "oci" and not o.allow_costly:
+        skip = pytest.mark.skip(reason="creates billable OCI resources: pass --allow-costly to run it")
+        for item in items:
+            if item.get_closest_marker("costly"):
+                item.add_marker(skip)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Against a tenancy, print what the selected costly tests may cost, before any of them runs."""
+    o = _options(session.config)
     if o.target != "oci":
         return
-    plans = {}
-    for item in items:
-        marker = item.get_closest_marker("costly")
-        if marker is None:
-            continue
-        plans[item.nodeid] = list(marker.args)
-        if not o.allow_costly:
-            item.add_marker(pytest.mark.skip(reason="creates billable OCI resources: pass --allow-costly to run it"))
-    if plans:
-        reporter = config.pluginmanager.get_plugin("terminalreporter")
-        write = reporter.write_line if reporter else print
-        lines = estimate(plans, o.assumed_unit_price, o.max_resources)
-        if not o.allow_costly:
-            lines.insert(0, f"Skipping {len(plans)} test(s) that create billable resources (--allow-costly runs them):")
-        for line in lines:
-            write(line)
+    plans = {i.nodeid: list(m.args) for i in session.items if (m := i.get_closest_marker("costly"))}
+    if not plans:
+        return
+    lines = estimate(plans, o.assumed_unit_price, o.max_resources)
+    if not o.allow_costly:
+        lines.insert(0, f"Skipping {len(plans)} test(s) that create billable resources (--allow-costly runs them):")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for line in lines:
+        reporter.write_line(line) if reporter else print(line)
 
 
 def _terminal_log(config: pytest.Config):

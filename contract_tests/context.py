@@ -117,7 +117,8 @@ class Run:
             statuses.append(wr.status)
             return wr
 
-        wr = self.poll(read, lambda w: w.status in TERMINAL and w.time_finished is not None, f"work request {work_request_id}")
+        finished = lambda w: w.status in TERMINAL and w.time_finished is not None  # noqa: E731
+        wr = self.poll(read, finished, f"work request {work_request_id}")
         return wr, statuses
 
     def read_state(self, getter: str, resource_id: str) -> str:
@@ -130,7 +131,8 @@ class Run:
             raise
 
     def wait_for_state(self, getter: str, resource_id: str, states: tuple[str, ...]) -> str:
-        return self.poll(lambda: self.read_state(getter, resource_id), lambda s: s in states, f"{resource_id} to be {states}")
+        read = lambda: self.read_state(getter, resource_id)  # noqa: E731
+        return self.poll(read, lambda state: state in states, f"{resource_id} to be {states}")
 
     # the end -------------------------------------------------------------------------------------
     def cleanup(self) -> Report:

@@ -42,25 +42,31 @@ class Option:
 
 
 OPTIONS = (
-    Option("--target", "emulator (default: its own emulator, or --emulator-url) or oci (a tenancy)", "emulator", choices=TARGETS),
+    Option("--target", "emulator (default: its own emulator, or --emulator-url) or oci (a tenancy)", "emulator",
+           choices=TARGETS),
     Option("--emulator-url", "use the emulator at this URL instead of starting one in-process"),
     Option("--oci-config-file", "OCI config file (target oci)", "~/.oci/config"),
     Option("--oci-profile", "profile in the OCI config file (target oci)", "DEFAULT"),
-    Option("--oci-endpoint", "service endpoint for both APIs instead of the region's (target oci; e.g. a strict emulator)"),
+    Option("--oci-endpoint", "service endpoint for both APIs instead of the region's (target oci; e.g. a strict "
+           "emulator)"),
     Option("--region", "region, overriding the config profile's (target oci)"),
     Option("--compartment-id", "compartment the suite works in (required for target oci)"),
-    Option("--second-compartment-id", "a second compartment for change-compartment rules (skipped without one on oci)"),
+    Option("--second-compartment-id", "a second compartment for the change-compartment rules (skipped without one "
+           "on oci)"),
     Option("--allow-costly", "run the checks that create billable resources (dedicated AI clusters, endpoints, "
            "fine-tuning, imports) on target oci", False, bool),
-    Option("--max-resources", "create at most this many resources in the run (default: none on the emulator, 10 on oci)",
-           None, int),
-    Option("--record", "write normalized responses to contract_tests/snapshots/ instead of comparing with them", False, bool),
-    Option("--run-id", "the run's id, in the contract-run freeform tag of every resource it creates (default: generated)"),
+    Option("--max-resources", "create at most this many resources in the run (default: none on the emulator, 10 on "
+           "oci)", None, int),
+    Option("--record", "write normalized responses to contract_tests/snapshots/ instead of comparing with them",
+           False, bool),
+    Option("--run-id", "the run's id, in the contract-run freeform tag of every resource it creates (default: "
+           "generated)"),
     Option("--wait-timeout", "longest wait for one work request or state, seconds (default 30 emulator, 5400 oci)",
            None, float),
-    Option("--training-dataset", "fine-tuning data as oci://<bucket>@<namespace>/<object> (needed for fine-tuning on oci)"),
-    Option("--assumed-unit-price", "price of one dedicated unit-hour used for the cost estimate, USD (an assumption)",
-           10.0, float),
+    Option("--training-dataset", "fine-tuning data as oci://<bucket>@<namespace>/<object> (needed for fine-tuning "
+           "on oci)"),
+    Option("--assumed-unit-price", "price of one dedicated unit-hour used for the cost estimate, USD (an "
+           "assumption)", 10.0, float),
 )
 
 

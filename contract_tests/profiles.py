@@ -18,7 +18,11 @@ COMMON = dict(deadline=None, suppress_health_check=SLOW_IS_FINE, print_blob=True
 settings.register_profile("ci", max_examples=8, stateful_step_count=20, derandomize=True, database=None, **COMMON)
 settings.register_profile("nightly", max_examples=60, stateful_step_count=40, **COMMON)
 settings.register_profile(
-    "ci-oci", settings.get_profile("ci"), max_examples=3, stateful_step_count=10, phases=[Phase.explicit, Phase.generate]
+    "ci-oci",
+    settings.get_profile("ci"),
+    max_examples=3,
+    stateful_step_count=10,
+    phases=[Phase.explicit, Phase.generate],
 )
 settings.register_profile(
     "nightly-oci",

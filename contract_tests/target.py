@@ -69,7 +69,8 @@ class Target:
         return oci.generative_ai.GenerativeAiClient(self.config, retry_strategy=RETRY, **self._kwargs())
 
     def inference_client(self) -> oci.generative_ai_inference.GenerativeAiInferenceClient:
-        return oci.generative_ai_inference.GenerativeAiInferenceClient(self.config, retry_strategy=RETRY, **self._kwargs())
+        client = oci.generative_ai_inference.GenerativeAiInferenceClient
+        return client(self.config, retry_strategy=RETRY, **self._kwargs())
 
     def signer(self) -> oci.signer.Signer:
         c = self.config

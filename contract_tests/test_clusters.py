@@ -20,6 +20,7 @@ class ClusterMachine(ResourceMachine):
     noun = "dedicated_ai_cluster"
     entity = "DedicatedAiCluster"
     label = "cluster-machine"
+    billed_creates = True
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -29,7 +29,9 @@ class EndpointMachine(ResourceMachine):
             dedicated_ai_cluster_id=self.cluster_id,
             model_id=self.model_id,
             display_name=name,
-            content_moderation_config=models.ContentModerationConfig(is_enabled=data.draw(st.booleans(), label="moderation")),
+            content_moderation_config=models.ContentModerationConfig(
+                is_enabled=data.draw(st.booleans(), label="moderation")
+            ),
             freeform_tags=self.tags(),
         )
 

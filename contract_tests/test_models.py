@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule, run_state_machine_as_test
 from oci.generative_ai import models
 
-from .machines import ResourceMachine, assert_sorted, expect_error
+from .machines import ResourceMachine, assert_sorted, expect_error, pages
 from .shared import COHERE_CHAT_MODEL, FINE_TUNING, base_model
 
 CAPABILITIES = ["CHAT", "TEXT_EMBEDDINGS", "FINE_TUNE", "TEXT_RERANK", "TEXT_GENERATION"]
@@ -42,16 +42,7 @@ def test_model_catalog_pages_filters_and_sorts(contract):
     def check(limit, capability, vendor, sort_by, sort_order):
         filters = {k: v for k, v in (("capability", capability), ("vendor", vendor)) if v}
         sorting = {k: v for k, v in (("sort_by", sort_by), ("sort_order", sort_order)) if v}
-        items, page = [], None
-        for _ in range(200):
-            response = contract.genai.list_models(
-                contract.compartment, limit=limit, **filters, **sorting, **({"page": page} if page else {})
-            )
-            assert len(response.data.items) <= limit
-            items += response.data.items
-            page = response.next_page
-            if not page:
-                break
+        items = pages(contract.genai.list_models, contract.compartment, limit=limit, **filters, **sorting)
         ids = [m.id for m in items]
         assert len(ids) == len(set(ids)), "a model came twice across pages"
         for m in items:
@@ -71,6 +62,7 @@ class FineTunedModelMachine(ResourceMachine):
     entity = "Model"
     label = "model"
     async_update = False  # UpdateModel answers the model at once, without a work request
+    billed_creates = True
     max_live = 2
     page_limits = st.integers(10, 60)  # the catalog's base models are listed too
 
@@ -125,7 +117,7 @@ class FineTunedModelMachine(ResourceMachine):
 @pytest.mark.costly(FINE_TUNING)
 def test_fine_tuned_models(contract, request):
     if contract.on_oci and not contract.options.training_dataset:  # checked before the cluster is made
-        pytest.skip("fine-tuning on OCI needs --training-dataset oci://<bucket>@<namespace>/<object> (JSONL, 32+ lines)")
+        pytest.skip("fine-tuning on OCI needs --training-dataset oci://<bucket>@<namespace>/<object> (JSONL)")
     dataset = parse_dataset(contract.options.training_dataset or EMULATOR_DATASET)
     base = base_model(contract, COHERE_CHAT_MODEL, "FINE_TUNE")
     cluster_id = request.getfixturevalue("fine_tuning_cluster")

@@ -29,9 +29,8 @@ def finish(contract: Run) -> None:
         elif contract.target.kind == "emulator":
             differences, missing = book.differences()
             assert not missing, f"no snapshot for {missing}: record them with --record"
-            assert not differences, "differences from the snapshots (allow known ones in ALLOWED_DIFFERENCES.json):\n" + (
-                "\n".join(map(str, differences))
-            )
+            listed = "\n".join(map(str, differences))
+            assert not differences, f"differences from the snapshots (known ones: ALLOWED_DIFFERENCES.json):\n{listed}"
     finally:
         book.seen.clear()
 
@@ -91,10 +90,11 @@ def test_lifecycle_matches_the_snapshots(contract, hosting_cluster):
     with book.case("active"):
         etag = g.get_imported_model(model_id).headers["etag"]
     with book.case("updating"):
-        updated = g.update_imported_model(model_id, models.UpdateImportedModelDetails(description="parity"), if_match=etag)
+        details = models.UpdateImportedModelDetails(description="parity")
+        updated = g.update_imported_model(model_id, details, if_match=etag)
     contract.wait_for_work_request(updated.headers["opc-work-request-id"])
     with book.case("stale_etag"):
-        expect_error(412, None, lambda: g.update_imported_model(model_id, models.UpdateImportedModelDetails(), if_match=etag))
+        expect_error(412, None, lambda: g.update_imported_model(model_id, details, if_match=etag))
     with book.case("one_item"):
         g.list_imported_models(c, id=model_id)
         g.list_work_requests(c, resource_id=model_id, limit=1)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule, run_state_machine_as_test
 
-from .machines import STATUS_RANK, assert_sorted
+from .machines import STATUS_RANK, assert_sorted, pages
 from .test_imported_models import ImportedModelMachine
 
 STATUSES = ["ACCEPTED", "IN_PROGRESS", "SUCCEEDED", "FAILED"]
@@ -23,15 +23,7 @@ class WorkRequestMachine(ImportedModelMachine):
         return [wr for r in self.resources for wr in r.work_requests]
 
     def list_work_requests(self, compartment: str, limit: int, **filters) -> list:
-        items, page = [], None
-        for _ in range(1000):
-            response = self.client.list_work_requests(compartment, limit=limit, **filters, **({"page": page} if page else {}))
-            assert len(response.data.items) <= limit
-            items += response.data.items
-            page = response.next_page
-            if not page:
-                return items
-        raise AssertionError("more than 1000 pages")
+        return pages(self.client.list_work_requests, compartment, limit=limit, **filters)
 
     def saw(self, wr_id: str, status: str) -> None:
         before = self.last_status.get(wr_id)
@@ -68,7 +60,8 @@ class WorkRequestMachine(ImportedModelMachine):
         if status == "SUCCEEDED":  # every work request awaited here has succeeded and stays listed
             listed = {wr.id for wr in items}
             mine_here = {wr for wr in finished if self.last_status.get(wr) == "SUCCEEDED"}
-            in_compartment = {wr for wr in mine_here if self.client.get_work_request(wr).data.compartment_id == compartment}
+            compartment_of = {wr: self.client.get_work_request(wr).data.compartment_id for wr in mine_here}
+            in_compartment = {wr for wr, where in compartment_of.items() if where == compartment}
             assert in_compartment <= listed, f"succeeded work requests missing: {in_compartment - listed}"
 
     @precondition(lambda self: self.all_work_requests())
@@ -80,14 +73,7 @@ class WorkRequestMachine(ImportedModelMachine):
         if wr.status in ("SUCCEEDED", "FAILED", "CANCELED"):
             assert wr.time_finished is not None and wr.percent_complete == 100
         for operation in (self.client.list_work_request_logs, self.client.list_work_request_errors):
-            entries, page = [], None
-            for _ in range(1000):
-                response = operation(wr_id, limit=limit, **({"page": page} if page else {}))
-                assert len(response.data.items) <= limit
-                entries += response.data.items
-                page = response.next_page
-                if not page:
-                    break
+            entries = pages(operation, wr_id, limit=limit)
             assert all(e.message and e.timestamp for e in entries)
             if operation == self.client.list_work_request_errors and wr.status == "SUCCEEDED":
                 assert entries == [], f"a SUCCEEDED work request has errors: {[e.message for e in entries]}"

@@ -45,7 +45,7 @@ def test_normalize_masks_volatile_values_and_sorts_lists():
 
 def test_compare_reports_structure_not_values():
     snapshot = record({"id": CLUSTER_ID, "lifecycleState": "ACTIVE", "unitCount": 1, "capacity": {"used": 0}})
-    same_shape = record({"id": "ocid1.x.oc1..other", "lifecycleState": "ACTIVE", "unitCount": 7, "capacity": {"used": 3}})
+    same_shape = record({"id": "ocid1.x.oc1..b", "lifecycleState": "ACTIVE", "unitCount": 7, "capacity": {"used": 3}})
     assert compare("get_dedicated_ai_cluster", "active", snapshot, same_shape) == []
 
     drifted = record({"id": CLUSTER_ID, "lifecycleState": "FAILED", "unitCount": "1", "extra": True}, headers=())
