@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import oci
 import pytest
 from conftest import COMPARTMENT
@@ -68,3 +70,16 @@ def service_error(fn, *args, **kwargs) -> oci.exceptions.ServiceError:
     with pytest.raises(oci.exceptions.ServiceError) as exc:
         fn(*args, **kwargs)
     return exc.value
+
+
+def stream_payloads(response) -> list:
+    """A streamed answer's event payloads: JSON events as dicts, literals such as ``[DONE]`` as they
+    are. Every event is a plain ``data:`` frame (no event names on the wire)."""
+    out = []
+    for event in response.data.events():
+        assert event.event == "message"
+        try:
+            out.append(json.loads(event.data))
+        except ValueError:
+            out.append(event.data)
+    return out

@@ -20,6 +20,7 @@ from chat_helpers import (
     chat,
     details,
     generic,
+    stream_payloads,
     weather_tool,
 )
 from conftest import COMPARTMENT, admin
@@ -49,14 +50,7 @@ def events(client, model, request) -> list:
     """The payloads of a streamed answer: JSON events as dicts, anything else (``[DONE]``) as is."""
     response = client.chat(details(model, request))
     assert response.headers["content-type"] == "text/event-stream"
-    out = []
-    for event in response.data.events():
-        assert event.event == "message"  # no event names on the wire
-        try:
-            out.append(json.loads(event.data))
-        except ValueError:
-            out.append(event.data)
-    return out
+    return stream_payloads(response)
 
 
 def generic_text(payloads) -> str:

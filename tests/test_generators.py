@@ -20,6 +20,7 @@ from flask import Flask, Response, request
 from oci.generative_ai_inference import GenerativeAiInferenceClient
 from oci.generative_ai_inference import models as m
 
+from chat_helpers import stream_payloads
 from conftest import COMPARTMENT, admin, make_oci_config
 from emulator.inference.generators.replay import fixture_key, normalize
 from emulator.server import BackgroundServer
@@ -82,17 +83,6 @@ def cohere(client, message: str, model: str = COMMAND_R, **kw):
         chat_request=m.CohereChatRequest(message=message, **kw),
     )
     return client.chat(details)
-
-
-def events(response) -> list:
-    """A stream's event payloads: JSON objects, and literals such as ``[DONE]`` as they are."""
-    out = []
-    for event in response.data.events():
-        try:
-            out.append(json.loads(event.data))
-        except ValueError:
-            out.append(event.data)
-    return out
 
 
 def generic_text(response) -> str:
@@ -161,7 +151,7 @@ def generic_text_of(choice) -> str:
 
 def test_rules_stream(emulator_url, inference):
     admin(emulator_url, "rules", {"pattern": "^ping$", "reply": "pong pong pong"})
-    evs = events(generic(inference, "ping", is_stream=True))
+    evs = stream_payloads(generic(inference, "ping", is_stream=True))
     assert streamed_text(evs) == "pong pong pong"
     assert any(e.get("finishReason") for e in evs if isinstance(e, dict))
 
@@ -402,14 +392,14 @@ def test_proxy_tool_calls_and_results(emulator_url, inference, openai_server):
 
 def test_proxy_streams(emulator_url, inference, openai_server):
     proxy_to(emulator_url, openai_server.url)
-    evs = events(generic(inference, "stream this please", is_stream=True))
+    evs = stream_payloads(generic(inference, "stream this please", is_stream=True))
     assert streamed_text(evs) == "Upstream llama3 heard: stream this please"
     assert openai_server.requests[-1]["body"]["stream"] is True
     assert [e["finishReason"] for e in evs if isinstance(e, dict) and e.get("finishReason")] == ["stop"]
-    co = events(cohere(inference, "and this", is_stream=True))
+    co = stream_payloads(cohere(inference, "and this", is_stream=True))
     assert co[-1]["text"] == "Upstream llama3 heard: and this" and co[-1]["finishReason"] == "COMPLETE"
     # tool-call arguments arrive in pieces and are put together
-    tooled = events(cohere(inference, "Weather?", tools=[WEATHER_TOOL], is_stream=True))
+    tooled = stream_payloads(cohere(inference, "Weather?", tools=[WEATHER_TOOL], is_stream=True))
     assert tooled[-1]["toolCalls"] == [{"name": "get_weather", "parameters": {"city": "Paris"}}]
 
 
@@ -449,7 +439,7 @@ def test_record_then_replay_offline(emulator_url, inference, tmp_path):
             "generic": generic(inference, "please record this", max_tokens=20).data,
             "cohere": cohere(inference, "please record that").data,
         }
-        recorded_stream = events(generic(inference, "record a stream", is_stream=True))
+        recorded_stream = stream_payloads(generic(inference, "record a stream", is_stream=True))
         assert generic_text_of(recorded["generic"].chat_response.choices[0]) == "Straight from the real service."
         assert recorded["cohere"].chat_response.text == "Straight from the real service."
         assert streamed_text(recorded_stream) == "Straight from the real service."
@@ -463,7 +453,7 @@ def test_record_then_replay_offline(emulator_url, inference, tmp_path):
     replayed = generic(inference, "please record this", max_tokens=20).data
     assert oci.util.to_dict(replayed) == oci.util.to_dict(recorded["generic"])
     assert oci.util.to_dict(cohere(inference, "please record that").data) == oci.util.to_dict(recorded["cohere"])
-    assert events(generic(inference, "record a stream", is_stream=True)) == recorded_stream
+    assert stream_payloads(generic(inference, "record a stream", is_stream=True)) == recorded_stream
 
     error = service_error(lambda: generic(inference, "never recorded"))
     assert error.status == 400 and str(fixtures) in error.message
