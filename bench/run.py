@@ -172,8 +172,9 @@ def _run_wrk(url: str, connections: int, seconds: int) -> tuple[str, list[str]]:
 def seed_clusters(data_dir: Path, template: dict, wr_id: str, count: int) -> float:
     """Insert ``count`` ACTIVE clusters (clones of ``template``) and their work requests via the store API."""
     from emulator.app import create_app
-    from emulator.lifecycle import iso
-    from emulator.protocol.ids import new_etag, new_ocid
+    from emulator.lifecycle import WORK_REQUEST, iso
+    from emulator.management.dedicated_ai_clusters import KIND as CLUSTER
+    from emulator.protocol.ids import new_etag
     from emulator.settings import DEFAULT_TENANCY, Settings
     from emulator.store import Record
 
@@ -181,7 +182,7 @@ def seed_clusters(data_dir: Path, template: dict, wr_id: str, count: int) -> flo
     # the emulator's own store, built as the server builds it (list summaries included)
     store = create_app(Settings(data_dir=str(data_dir))).config["emulator"].env.store
     try:
-        wr_template = store.get("workrequest", wr_id, DEFAULT_TENANCY)
+        wr_template = store.get(WORK_REQUEST.name, wr_id, DEFAULT_TENANCY)
         if wr_template is None:
             raise BenchError("the template cluster's work request is not in the store")
         region = template["id"].split(".")[3]
@@ -189,16 +190,16 @@ def seed_clusters(data_dir: Path, template: dict, wr_id: str, count: int) -> flo
         with store.transaction():
             for i in range(count):
                 stamp = iso(base + i)
-                rid = new_ocid("dedicatedaicluster", region)
-                wid = new_ocid("workrequest", region)
+                rid = CLUSTER.new_id(region)
+                wid = WORK_REQUEST.new_id(region)
                 doc = dict(template, id=rid, compartmentId=SEED_COMPARTMENT, displayName=f"bench-cluster-{i:05d}",
                            timeCreated=stamp, timeUpdated=stamp)
                 wr = json.loads(json.dumps(wr_template.doc))
                 wr.update(id=wid, compartmentId=SEED_COMPARTMENT, timeAccepted=stamp, timeStarted=stamp, timeFinished=stamp)
                 for res in wr["resources"]:
                     res.update(identifier=rid, entityUri=f"{API}/dedicatedAiClusters/{rid}")
-                store.insert(Record("dedicatedaicluster", rid, DEFAULT_TENANCY, doc, new_etag()))
-                store.insert(Record("workrequest", wid, DEFAULT_TENANCY, wr, new_etag()))
+                store.insert(Record(CLUSTER.name, rid, DEFAULT_TENANCY, doc, new_etag()))
+                store.insert(Record(WORK_REQUEST.name, wid, DEFAULT_TENANCY, wr, new_etag()))
     finally:
         store.close()
     return time.perf_counter() - started

@@ -46,10 +46,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from emulator.catalog import Catalog
-from emulator.handlers import handlers
+from emulator.management import models
+from emulator.registry import handlers
 from emulator.server import BackgroundServer
 from emulator.settings import Settings
-from emulator.spec import BASE_PATH, Spec, load_documents
+from emulator.spec import Spec, load_documents
 
 EXAMPLES = int(os.environ.get("OCI_GENAI_SCHEMATHESIS_EXAMPLES", "10"))
 STATEFUL_SCENARIOS = int(os.environ.get("OCI_GENAI_SCHEMATHESIS_STEPS", "40"))
@@ -59,7 +60,8 @@ REGION = "us-chicago-1"
 SPEC = Spec()
 IMPLEMENTED = set(handlers(SPEC.operations))  # SDK names ("create_endpoint")
 IMPLEMENTED_IDS = {op.operation_id for op in SPEC.operations.values() if op.name in IMPLEMENTED}  # "CreateEndpoint"
-CATALOG = Catalog(REGION).models
+CATALOG = Catalog(REGION, models.KIND).models
+BASE_PATH = SPEC.base_path("generative_ai")
 
 # ---------------------------------------------------------------------------------------------------------
 # Generation: realistic OCIDs and model names most of the time, arbitrary strings sometimes.

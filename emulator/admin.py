@@ -1,208 +1,196 @@
-"""The control plane under ``/_emulator/``: health, reset, clock, transitions, faults, journal, keys, generators, rules.
+"""The control plane under ``/_emulator/`` (``specs/admin.json``): health, reset, clock,
+transitions, state, journal, faults, generators, rules and keys.
 
-JSON in and out, same error shape as the API. Reading state here never counts as a poll.
+Its operations go through the same pipeline as the APIs (the admin surface: no credentials, no
+faults, no journal, and reading state here never applies transitions or counts as a poll).
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING
-
-from flask import Blueprint, Response, request
+import math
 
 from . import __version__, lifecycle, state
+from .call import Call, Result, operation
 from .inference import generators
 from .inference.generators import rules
 from .protocol import errors
-from .protocol.ids import new_request_id
-
-if TYPE_CHECKING:
-    from .app import Emulator
-
-PREFIX = "/_emulator"
 
 
-def _body() -> dict:
-    raw = request.get_data()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as exc:
-        raise errors.cannot_parse(f"The request body is not valid JSON: {exc}.") from None
+def _body(call: Call) -> dict:
+    body = call.body if call.body is not None else {}
     if not isinstance(body, dict):
         raise errors.invalid_parameter("The request body must be a JSON object.")
     return body
 
 
-def admin_blueprint(emulator: "Emulator") -> Blueprint:
-    from .app import error_response, json_response
-
-    bp = Blueprint("admin", __name__, url_prefix=PREFIX)
-    env = emulator.env
-    store = env.store
-
-    @bp.errorhandler(errors.ServiceError)
-    def service_error(exc: errors.ServiceError) -> Response:
-        return error_response(exc, new_request_id())
-
-    @bp.get("/health")
-    def health() -> Response:
-        return json_response(
-            {
-                "status": "ok",
-                "version": __version__,
-                "auth": env.settings.auth,
-                "durable": store.durable,
-                "region": env.settings.region,
-            },
-            200,
-        )
-
-    @bp.post("/reset")
-    def reset() -> Response:
-        store.reset()
-        emulator.journal.clear()
-        emulator.faults.clear()
-        return json_response({"status": "reset"}, 200)
-
-    @bp.get("/clock")
-    def clock() -> Response:
-        now = env.clock.now()
-        return json_response({"now": lifecycle.iso(now), "offsetSeconds": store.meta("clock_offset", 0.0)}, 200)
-
-    @bp.post("/clock")
-    def advance_clock() -> Response:
-        seconds = _body().get("advanceSeconds")
-        if not isinstance(seconds, (int, float)) or seconds < 0:
-            raise errors.invalid_parameter("'advanceSeconds' must be a number of seconds >= 0.")
-        now = env.clock.advance(float(seconds))
-        lifecycle.settle(store, now)
-        return json_response({"now": lifecycle.iso(now), "offsetSeconds": store.meta("clock_offset", 0.0)}, 200)
-
-    @bp.get("/config")
-    def get_config() -> Response:
-        return json_response({"transitions": lifecycle.policies(store)}, 200)
-
-    @bp.post("/config")
-    def set_config() -> Response:
-        transitions = _body().get("transitions", {})
-        if not isinstance(transitions, dict):
-            raise errors.invalid_parameter("'transitions' must map a resource kind to a policy.")
-        for kind, policy in transitions.items():
-            _check_policy(kind, policy)
-        for kind, policy in transitions.items():
-            lifecycle.set_policy(store, kind, policy)
-        return json_response({"transitions": lifecycle.policies(store)}, 200)
-
-    @bp.post("/transitions/complete")
-    def complete() -> Response:
-        body = _body()
-        done = lifecycle.complete(store, env.clock.now(), body.get("kind"), body.get("id"))
-        return json_response({"completed": done}, 200)
-
-    @bp.get("/state")
-    def export_state() -> Response:
-        return json_response(state.export_state(store, env.clock), 200)
-
-    @bp.post("/state")
-    def import_state() -> Response:
-        return json_response({"imported": state.import_state(store, _body())}, 200)
-
-    @bp.get("/requests")
-    def requests() -> Response:
-        return json_response({"items": emulator.journal.entries(request.args.get("operation"))}, 200)
-
-    @bp.delete("/requests")
-    def clear_requests() -> Response:
-        emulator.journal.clear()
-        return json_response(None, 204)
-
-    @bp.get("/faults")
-    def list_faults() -> Response:
-        return json_response({"items": emulator.faults.list()}, 200)
-
-    @bp.post("/faults")
-    def add_fault() -> Response:
-        return json_response(emulator.faults.add(_body()), 200)
-
-    @bp.delete("/faults")
-    def clear_faults() -> Response:
-        emulator.faults.clear()
-        return json_response(None, 204)
-
-    @bp.get("/generators")
-    def get_generators() -> Response:
-        return json_response(generators.config_of(store), 200)
-
-    @bp.post("/generators")
-    def set_generators() -> Response:
-        try:
-            config = generators.validate_config(_body())
-        except generators.ConfigError as exc:
-            raise errors.invalid_parameter(str(exc)) from None
-        store.set_meta(generators.CONFIG_KEY, config)
-        return json_response(config, 200)
-
-    @bp.delete("/generators")
-    def clear_generators() -> Response:
-        store.set_meta(generators.CONFIG_KEY, {})
-        return json_response(None, 204)
-
-    @bp.get("/rules")
-    def get_rules() -> Response:
-        path = env.settings.rules
-        try:
-            from_file = rules.load_file(path) if path else []
-        except generators.ConfigError as exc:
-            raise errors.invalid_parameter(str(exc)) from None
-        return json_response({"rules": store.meta(rules.META_KEY, []), "file": path, "fileRules": from_file}, 200)
-
-    @bp.post("/rules")
-    def add_rules() -> Response:
-        """``{"rules": [...]}`` (or one rule): added after the rules posted before, ahead of the file's."""
-        body = _body()
-        posted = body["rules"] if set(body) == {"rules"} else [body]
-        try:
-            rules.check_rules(posted)
-        except generators.ConfigError as exc:
-            raise errors.invalid_parameter(str(exc)) from None
-        with store.transaction():
-            current = store.meta(rules.META_KEY, []) + posted
-            store.set_meta(rules.META_KEY, current)
-        return json_response({"rules": current}, 200)
-
-    @bp.delete("/rules")
-    def clear_rules() -> Response:
-        store.set_meta(rules.META_KEY, [])
-        return json_response(None, 204)
-
-    @bp.post("/keys")
-    def trust_key() -> Response:
-        pem = _body().get("publicKey")
-        if not isinstance(pem, str):
-            raise errors.missing_parameter("'publicKey' (a PEM public key) is required.")
-        try:
-            fingerprint = emulator.keys.add_pem(pem.encode())
-        except (ValueError, TypeError) as exc:
-            raise errors.invalid_parameter(f"'publicKey' is not a PEM RSA key: {exc}") from None
-        with store.transaction():
-            store.set_meta("trusted_keys", sorted(set(store.meta("trusted_keys", [])) | {pem}))
-        return json_response({"fingerprint": fingerprint}, 200)
-
-    return bp
+def _clock(call: Call, now: float) -> Result:
+    return Result(body={"now": lifecycle.iso(now), "offsetSeconds": call.store.meta("clock_offset", 0.0)})
 
 
-def _check_policy(kind: str, policy) -> None:
-    if kind not in lifecycle.KINDS:
-        raise errors.invalid_parameter(f"Unknown resource kind {kind!r}; use one of {', '.join(lifecycle.KINDS)}.")
-    if not isinstance(policy, dict) or policy.get("mode", "delay") not in ("delay", "manual"):
-        raise errors.invalid_parameter("A policy is {\"mode\": \"delay\", \"seconds\": S} or {\"mode\": \"manual\"}.")
-    seconds = policy.get("seconds", 0)
-    if not isinstance(seconds, (int, float)) or seconds < 0:
-        raise errors.invalid_parameter("'seconds' must be a number >= 0.")
-    if policy.get("outcome", "SUCCEEDED") not in ("SUCCEEDED", "FAILED"):
-        raise errors.invalid_parameter("'outcome' must be SUCCEEDED or FAILED.")
-    unknown = set(policy) - {"mode", "seconds", "outcome"}
-    if unknown:
-        raise errors.invalid_parameter(f"Unknown policy field(s): {', '.join(sorted(unknown))}.")
+def _config_error(exc: generators.ConfigError) -> errors.ServiceError:
+    return errors.invalid_parameter(str(exc))
+
+
+@operation
+def get_health(call: Call) -> Result:
+    settings = call.env.settings
+    return Result(
+        body={
+            "status": "ok",
+            "version": __version__,
+            "auth": settings.auth,
+            "durable": call.store.durable,
+            "region": settings.region,
+        }
+    )
+
+
+@operation
+def reset(call: Call) -> Result:
+    call.store.reset()
+    call.env.journal.clear()
+    call.env.faults.clear()
+    return Result(body={"status": "reset"})
+
+
+@operation
+def get_clock(call: Call) -> Result:
+    return _clock(call, call.env.clock.now())
+
+
+@operation
+def advance_clock(call: Call) -> Result:
+    seconds = _body(call).get("advanceSeconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
+        raise errors.invalid_parameter("'advanceSeconds' must be a finite number of seconds >= 0.")
+    now = call.env.clock.advance(float(seconds))
+    lifecycle.settle(call.store, now)
+    return _clock(call, now)
+
+
+@operation
+def get_config(call: Call) -> Result:
+    return Result(body={"transitions": lifecycle.policies(call.store, call.env.kinds.with_transitions)})
+
+
+@operation
+def set_config(call: Call) -> Result:
+    transitions = _body(call).get("transitions", {})
+    if not isinstance(transitions, dict):
+        raise errors.invalid_parameter("'transitions' must map a resource kind to a policy.")
+    names = call.env.kinds.with_transitions
+    for kind, policy in transitions.items():
+        lifecycle.check_policy(kind, policy, names)
+    for kind, policy in transitions.items():
+        lifecycle.set_policy(call.store, kind, policy)
+    return get_config(call)
+
+
+@operation
+def complete_transitions(call: Call) -> Result:
+    body = _body(call)
+    done = lifecycle.complete(call.store, call.env.clock.now(), body.get("kind"), body.get("id"))
+    return Result(body={"completed": done})
+
+
+@operation
+def export_state(call: Call) -> Result:
+    return Result(body=state.export_state(call.store, call.env.clock))
+
+
+@operation
+def import_state(call: Call) -> Result:
+    return Result(body={"imported": state.import_state(call.store, call.env.kinds, _body(call))})
+
+
+@operation
+def list_requests(call: Call) -> Result:
+    return Result(body={"items": call.env.journal.entries(call.query.get("operation"))})
+
+
+@operation
+def clear_requests(call: Call) -> Result:
+    call.env.journal.clear()
+    return Result()
+
+
+@operation
+def list_faults(call: Call) -> Result:
+    return Result(body={"items": call.env.faults.list()})
+
+
+@operation
+def add_fault(call: Call) -> Result:
+    return Result(body=call.env.faults.add(_body(call)))
+
+
+@operation
+def clear_faults(call: Call) -> Result:
+    call.env.faults.clear()
+    return Result()
+
+
+@operation
+def get_generators(call: Call) -> Result:
+    return Result(body=generators.config_of(call.store))
+
+
+@operation
+def set_generators(call: Call) -> Result:
+    try:
+        config = generators.validate_config(_body(call))
+    except generators.ConfigError as exc:
+        raise _config_error(exc) from None
+    call.store.set_meta(generators.CONFIG_KEY, config)
+    return Result(body=config)
+
+
+@operation
+def clear_generators(call: Call) -> Result:
+    call.store.set_meta(generators.CONFIG_KEY, {})
+    return Result()
+
+
+@operation
+def get_rules(call: Call) -> Result:
+    path = call.env.settings.rules
+    try:
+        from_file = rules.load_file(path) if path else []
+    except generators.ConfigError as exc:
+        raise _config_error(exc) from None
+    return Result(body={"rules": call.store.meta(rules.META_KEY, []), "file": path, "fileRules": from_file})
+
+
+@operation
+def add_rules(call: Call) -> Result:
+    """``{"rules": [...]}`` (or one rule): added after the rules posted before, ahead of the file's."""
+    body = _body(call)
+    posted = body["rules"] if set(body) == {"rules"} else [body]
+    try:
+        rules.check_rules(posted)
+    except generators.ConfigError as exc:
+        raise _config_error(exc) from None
+    with call.store.transaction():
+        current = call.store.meta(rules.META_KEY, []) + posted
+        call.store.set_meta(rules.META_KEY, current)
+    return Result(body={"rules": current})
+
+
+@operation
+def clear_rules(call: Call) -> Result:
+    call.store.set_meta(rules.META_KEY, [])
+    return Result()
+
+
+@operation
+def trust_key(call: Call) -> Result:
+    pem = _body(call).get("publicKey")
+    if not isinstance(pem, str):
+        raise errors.missing_parameter("'publicKey' (a PEM public key) is required.")
+    try:
+        fingerprint = call.env.keys.add_pem(pem.encode())
+    except (ValueError, TypeError) as exc:
+        raise errors.invalid_parameter(f"'publicKey' is not a PEM RSA key: {exc}") from None
+    with call.store.transaction():
+        call.store.set_meta("trusted_keys", sorted(set(call.store.meta("trusted_keys", [])) | {pem}))
+    return Result(body={"fingerprint": fingerprint})

@@ -1,16 +1,21 @@
-"""What a handler receives (:class:`Call`) and returns (:class:`Result`).
+"""What a handler receives (:class:`Call`) and returns (:class:`Result`), and how it is marked.
 
-Handlers are plain functions named after SDK operations; they never touch Flask, HTTP headers
-or SQL: the app parses the request into a ``Call`` and renders the ``Result``.
+Handlers are plain functions named after the operations of ``specs/`` and marked with
+:func:`operation`; they never touch Flask, HTTP headers or SQL: the pipeline parses the request
+into a ``Call`` and renders the ``Result``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Callable
 
 from .catalog import Catalog
+from .faults import Faults
+from .journal import Journal
+from .kinds import Kinds
 from .lifecycle import Clock, iso
+from .protocol.auth import TrustedKeys
 from .settings import Settings
 from .spec import Operation, Spec
 from .store import Store
@@ -22,9 +27,13 @@ class Env:
 
     settings: Settings
     spec: Spec
+    kinds: Kinds
     store: Store
     clock: Clock
     catalog: Catalog
+    journal: Journal
+    faults: Faults
+    keys: TrustedKeys
 
 
 @dataclasses.dataclass
@@ -60,3 +69,13 @@ class Result:
     work_request_id: str | None = None
     next_page: str | None = None
     status: int | None = None
+
+
+Handler = Callable[[Call], Result]
+
+
+def operation(fn: Handler) -> Handler:
+    """Mark ``fn`` as the handler of the operation it is named after (``create_endpoint``).
+    ``registry.py`` collects marked functions and refuses to start when a name matches no operation."""
+    fn.handles = fn.__name__  # type: ignore[attr-defined]
+    return fn

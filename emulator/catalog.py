@@ -11,8 +11,9 @@ import json
 from functools import cached_property
 from pathlib import Path
 
+from .kinds import ResourceKind
 from .lifecycle import iso, parse_iso
-from .protocol.ids import new_ocid, new_etag
+from .protocol.ids import new_etag
 from .store import GLOBAL_TENANCY, Record, Store
 
 CATALOG_FILE = Path(__file__).resolve().parent / "data" / "base_models.json"
@@ -41,8 +42,11 @@ class BaseModel:
 
 
 class Catalog:
-    def __init__(self, region: str, path: Path = CATALOG_FILE):
+    """The base models of ``kind`` (the models family's) in ``region``."""
+
+    def __init__(self, region: str, kind: ResourceKind, path: Path = CATALOG_FILE):
         self.region = region
+        self.kind = kind
         self.path = path
 
     @cached_property
@@ -50,7 +54,7 @@ class Catalog:
         out = []
         for entry in json.loads(self.path.read_text()):
             seed = f"{self.region}|{entry['displayName']}|{entry['version']}|{','.join(entry['capabilities'])}"
-            rid = new_ocid("model", self.region, seed=seed)
+            rid = self.kind.new_id(self.region, seed=seed)
             doc = {k: v for k, v in entry.items() if not k.startswith("x")}
             for field in TIME_FIELDS:
                 if doc.get(field):
@@ -75,12 +79,13 @@ class Catalog:
 
     def seed(self, store: Store) -> None:
         """Insert the catalog into the store's global tenancy, once."""
-        if store.count("model") and store.get("model", self.models[0].id, GLOBAL_TENANCY):
+        name = self.kind.name
+        if store.count(name) and store.get(name, self.models[0].id, GLOBAL_TENANCY):
             return
         with store.transaction():
             for model in self.models:
-                if store.get("model", model.id, GLOBAL_TENANCY) is None:
-                    store.insert(Record("model", model.id, GLOBAL_TENANCY, dict(model.doc), new_etag()))
+                if store.get(name, model.id, GLOBAL_TENANCY) is None:
+                    store.insert(Record(name, model.id, GLOBAL_TENANCY, dict(model.doc), new_etag()))
 
     def hosting_shapes(self) -> set[str]:
         return {s for m in self.models for s in m.hosting_shapes}

@@ -4,31 +4,40 @@ No thread ever runs in the background. A resource in a transitional state carrie
 transition (``pending``: target state, work request, action) and a due time on the emulator
 clock. :func:`settle` applies every due transition in one explicit step at the start of each API
 request, so any read sees what is due. The clock is real time plus an offset that the admin API
-can advance. Policies, per resource kind (``dedicatedaicluster``, ``endpoint``, ``model``,
-``importedmodel``), are ``{"mode": "delay", "seconds": S}`` (default 0: the mutating call answers
-with CREATING/UPDATING/DELETING and the next request sees the result) or ``{"mode": "manual"}``
-(only ``POST /_emulator/transitions/complete`` finishes it), optionally with
-``"outcome": "FAILED"`` to make transitions fail with work-request errors.
+can advance. Policies, per resource kind (``dedicatedaicluster``, ``endpoint``, ...), are
+``{"mode": "delay", "seconds": S}`` (default 0: the mutating call answers with
+CREATING/UPDATING/DELETING and the next request sees the result) or ``{"mode": "manual"}`` (only
+``POST /_emulator/transitions/complete`` finishes it), optionally with ``"outcome": "FAILED"`` to
+make transitions fail with work-request errors.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
+from collections.abc import Iterable
 from datetime import datetime, timezone
 
-from .protocol.ids import new_etag, new_ocid
+from .kinds import ResourceKind
+from .protocol import errors
+from .protocol.ids import new_etag
 from .store import Record, Store
 
-KINDS = ("dedicatedaicluster", "endpoint", "model", "importedmodel")
+# Work requests are made here, by the transitions they report on.
+WORK_REQUEST = ResourceKind(
+    name="workrequest",
+    label="work request",
+    type_token="generativeaiworkrequest",
+    list_operation="list_work_requests",
+    default_sort="timeAccepted",
+    transitions=False,
+)
 TRANSITIONAL = ("CREATING", "UPDATING", "DELETING")
-ENTITY_TYPES = {
-    "dedicatedaicluster": ("DedicatedAiCluster", "dedicatedAiClusters"),
-    "endpoint": ("Endpoint", "endpoints"),
-    "model": ("Model", "models"),
-    "importedmodel": ("ImportedModel", "importedModels"),
-}
 DEFAULT_POLICY = {"mode": "delay", "seconds": 0.0, "outcome": "SUCCEEDED"}
+POLICY_FIELDS = {"mode", "seconds", "outcome"}
+# The work request's resources[].actionType when an action succeeds.
+ACTION_TYPES = {"create": "CREATED", "update": "UPDATED", "move": "UPDATED", "delete": "DELETED"}
 
 
 def iso(ts: float) -> str:
@@ -55,9 +64,31 @@ class Clock:
         return self.now()
 
 
-def policies(store: Store) -> dict[str, dict]:
+def policies(store: Store, kinds: Iterable[str]) -> dict[str, dict]:
+    """The transition policy of each of ``kinds`` (names of kinds with transitions)."""
     stored = store.meta("policies", {})
-    return {kind: {**DEFAULT_POLICY, **stored.get(kind, {})} for kind in KINDS}
+    return {kind: {**DEFAULT_POLICY, **stored.get(kind, {})} for kind in kinds}
+
+
+def policy_of(store: Store, kind: str) -> dict:
+    return {**DEFAULT_POLICY, **store.meta("policies", {}).get(kind, {})}
+
+
+def check_policy(kind: str, policy, kinds: Iterable[str]) -> None:
+    """400 unless ``policy`` is a valid transition policy for the kind named ``kind``."""
+    kinds = tuple(kinds)
+    if kind not in kinds:
+        raise errors.invalid_parameter(f"Unknown resource kind {kind!r}; use one of {', '.join(kinds)}.")
+    if not isinstance(policy, dict) or policy.get("mode", "delay") not in ("delay", "manual"):
+        raise errors.invalid_parameter("A policy is {\"mode\": \"delay\", \"seconds\": S} or {\"mode\": \"manual\"}.")
+    seconds = policy.get("seconds", 0)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
+        raise errors.invalid_parameter("'seconds' must be a finite number >= 0.")
+    if policy.get("outcome", "SUCCEEDED") not in ("SUCCEEDED", "FAILED"):
+        raise errors.invalid_parameter("'outcome' must be SUCCEEDED or FAILED.")
+    unknown = set(policy) - POLICY_FIELDS
+    if unknown:
+        raise errors.invalid_parameter(f"Unknown policy field(s): {', '.join(sorted(unknown))}.")
 
 
 def set_policy(store: Store, kind: str, policy: dict) -> dict:
@@ -65,25 +96,27 @@ def set_policy(store: Store, kind: str, policy: dict) -> dict:
         stored = store.meta("policies", {})
         stored[kind] = {**stored.get(kind, {}), **policy}
         store.set_meta("policies", stored)
-    return policies(store)[kind]
+    return policy_of(store, kind)
 
 
 def begin(
     store: Store,
+    kind: ResourceKind,
     rec: Record,
     now: float,
     region: str,
     *,
-    operation_type: str,
     action: str,
     transitional: str | None,
     target: str,
     on_finish: dict | None = None,
 ) -> str:
-    """Put ``rec`` into a transition and create its work request; returns the work request id."""
-    policy = policies(store)[rec.kind]
-    entity_type, collection = ENTITY_TYPES[rec.kind]
-    wr_id = new_ocid("workrequest", region)
+    """Put ``rec`` into ``kind``'s transition for ``action`` and create its work request; returns
+    the work request id."""
+    policy = policy_of(store, kind.name)
+    operation_type = kind.operation_types[action]
+    entity_type = kind.entity_type
+    wr_id = WORK_REQUEST.new_id(region)
     stamp = iso(now)
     due = now + float(policy["seconds"]) if policy["mode"] == "delay" else None
     work_request = {
@@ -96,7 +129,7 @@ def begin(
                 "entityType": entity_type,
                 "actionType": "IN_PROGRESS",
                 "identifier": rec.id,
-                "entityUri": f"/20231130/{collection}/{rec.id}",
+                "entityUri": kind.entity_uri(rec.id),
             }
         ],
         "percentComplete": 0.0,
@@ -108,9 +141,15 @@ def begin(
     if transitional:
         rec.doc["lifecycleState"] = transitional
     rec.doc["timeUpdated"] = stamp
-    rec.pending = {"to": target, "wr": wr_id, "action": action, "set": on_finish or {}, "outcome": policy["outcome"]}
+    rec.pending = {
+        "to": target,
+        "wr": wr_id,
+        "action": ACTION_TYPES[action],
+        "set": on_finish or {},
+        "outcome": policy["outcome"],
+    }
     rec.due = due
-    store.insert(Record("workrequest", wr_id, rec.tenancy, work_request, new_etag()))
+    store.insert(Record(WORK_REQUEST.name, wr_id, rec.tenancy, work_request, new_etag()))
     return wr_id
 
 
@@ -131,8 +170,9 @@ def finish(store: Store, rec: Record, now: float) -> None:
     rec.due = None
     rec.etag = new_etag()
     with store.transaction():
-        store.replace(rec, if_match=expected_etag)
-        wr = store.get("workrequest", pending["wr"], rec.tenancy)
+        if not store.replace(rec, if_match=expected_etag):
+            raise RuntimeError(f"{rec.id} changed while its transition landed")
+        wr = store.get(WORK_REQUEST.name, pending["wr"], rec.tenancy)
         if wr is None:
             return
         doc = wr.doc
@@ -153,7 +193,7 @@ def finish(store: Store, rec: Record, now: float) -> None:
         )
         old = wr.etag
         wr.etag = new_etag()
-        store.replace(wr, if_match=old)
+        store.replace(wr, if_match=old)  # read in this transaction: it matches
 
 
 def settle(store: Store, now: float) -> None:

@@ -88,7 +88,8 @@ def seed(app, settings: Settings, exit_on_error: bool = False) -> None:
     from .state import seed_file
 
     try:
-        seed_file(app.config["emulator"].env.store, settings.seed)
+        env = app.config["emulator"].env
+        seed_file(env.store, env.kinds, settings.seed)
     except ValueError as exc:
         if exit_on_error:
             raise SystemExit(f"--seed: {exc}") from None

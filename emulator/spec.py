@@ -1,7 +1,10 @@
-"""The API as the committed OpenAPI documents in ``specs/`` describe it.
+"""The APIs as the committed OpenAPI documents in ``specs/`` describe them.
 
 Routing, parameter parsing and request-body validation all come from here, so adding an
-operation means writing its behaviour only. Request bodies are checked with JSON Schemas compiled
+operation means writing its behaviour only. Each document has its own base path (its
+``servers`` URL): ``/20231130`` for the management and inference APIs, ``/20260325`` for the data
+API, ``/20260422`` for the sandbox API, ``/_emulator`` for the admin API (written by hand; the
+others are generated from the oci SDK). Request bodies are checked with JSON Schemas compiled
 once (lazily, per operation) by jsonschema-rs; openapi-core stays in the test suite, where its
 ~1 ms per request does not matter.
 """
@@ -14,9 +17,10 @@ import json
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import jsonschema_rs
+
 from .protocol import errors
 from .protocol.ids import OCID_RE
 
@@ -25,8 +29,10 @@ SPEC_DIR = next(
     p for p in (Path(__file__).resolve().parent.parent / "specs", Path(__file__).resolve().parent / "specs")
     if (p / "generative_ai.json").exists()
 )
-API_FILES = ("generative_ai", "generative_ai_inference")
-BASE_PATH = "/20231130"
+SDK_APIS = ("generative_ai", "generative_ai_inference", "generative_ai_data", "generative_ai_sandbox")
+ADMIN_API = "admin"
+API_FILES = (*SDK_APIS, ADMIN_API)
+JSON = "application/json"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,9 +53,10 @@ class Operation:
     operation_id: str
     api: str
     method: str
-    path: str
+    path: str  # the full path template, base path included
     params: list[Param]
-    body_model: str | None
+    body_schema: dict | None  # the JSON request body's schema (a $ref or inline), if the operation takes JSON
+    body_required: bool
     status: int
     response_headers: tuple[str, ...]
     response_type: str | None
@@ -57,42 +64,47 @@ class Operation:
     validator: Any = None
 
     @property
-    def header_names(self) -> set[str]:
-        return {p.name for p in self.params if p.location == "header"}
+    def body_model(self) -> str | None:
+        ref = (self.body_schema or {}).get("$ref")
+        return ref.rsplit("/", 1)[-1] if ref else None
 
 
 def load_documents(spec_dir: Path = SPEC_DIR) -> dict[str, dict]:
     return {api: json.loads((spec_dir / f"{api}.json").read_text()) for api in API_FILES}
 
 
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def _operations(api: str, doc: dict) -> list[Operation]:
     schemas = doc["components"]["schemas"]
+    base = doc["servers"][0]["url"]
     ops = []
     for path, methods in doc["paths"].items():
         for method, raw in methods.items():
             status, response = next((s, r) for s, r in raw["responses"].items() if s != "default")
             body = raw.get("requestBody")
-            response_type = None
-            content = response.get("content")
-            if content:
-                response_type = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+            ref = ((response.get("content") or {}).get(JSON) or {}).get("schema", {}).get("$ref")
+            response_type = ref.rsplit("/", 1)[-1] if ref else None
             op = Operation(
-                name=raw["x-sdk-method"],
+                name=raw.get("x-sdk-method") or snake_case(raw["operationId"]),
                 operation_id=raw["operationId"],
                 api=api,
                 method=method.upper(),
-                path=path,
+                path=base + path,
                 params=[Param(p["name"], p["in"], p["required"], p["schema"]) for p in raw["parameters"]],
-                body_model=body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1] if body else None,
+                body_schema=body["content"][JSON]["schema"] if body and JSON in body["content"] else None,
+                body_required=bool(body and body.get("required")),
                 status=int(status),
                 response_headers=tuple(response.get("headers", {})),
                 response_type=response_type,
             )
             if op.name.startswith("list_") and response_type:
                 items = schemas[response_type]["properties"].get("items", {}).get("items", {})
-                ref = items.get("$ref")
-                if ref:
-                    op.item_fields = tuple(schemas[ref.rsplit("/", 1)[-1]]["properties"])
+                item_ref = items.get("$ref")
+                if item_ref:
+                    op.item_fields = tuple(schemas[item_ref.rsplit("/", 1)[-1]]["properties"])
             ops.append(op)
     return ops
 
@@ -130,28 +142,30 @@ def _tighten(schema: dict) -> None:
 
 
 class Router:
-    """Path templates as regular expressions, grouped by first segment and length; literal
-    segments win over parameters (``/dedicatedAiClusters/allocatableGpus`` before ``/{id}``)."""
+    """Path templates as regular expressions, grouped by their first two segments and length;
+    literal segments win over parameters (``/dedicatedAiClusters/allocatableGpus`` before ``/{id}``)."""
 
-    def __init__(self, operations) -> None:
-        self._routes: dict[tuple[str, int], list[tuple[re.Pattern, dict[str, Operation]]]] = {}
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self._routes: dict[tuple[str, str, int], list[tuple[re.Pattern, dict[str, Operation]]]] = {}
         patterns: dict[str, dict[str, Operation]] = {}
         for op in operations:
             patterns.setdefault(op.path, {})[op.method] = op
         for path, by_method in sorted(patterns.items(), key=lambda item: item[0].count("{")):
             segments = path.strip("/").split("/")
+            if any(seg.startswith("{") for seg in segments[:2]):
+                raise ValueError(f"{path}: the first two segments of a path must be literal")
             regex = "/".join(
                 f"(?P<{seg[1:-1]}>[^/]+)" if seg.startswith("{") else re.escape(seg) for seg in segments
             )
-            key = (segments[0], len(segments))
-            self._routes.setdefault(key, []).append((re.compile(regex + "$"), by_method))
+            self._routes.setdefault(self._key(segments), []).append((re.compile(regex + "$"), by_method))
+
+    @staticmethod
+    def _key(segments: list[str]) -> tuple[str, str, int]:
+        return segments[0], segments[1] if len(segments) > 1 else "", len(segments)
 
     def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
-        if not path.startswith(BASE_PATH + "/"):
-            raise errors.not_found()
-        relative = path[len(BASE_PATH) + 1 :].rstrip("/")
-        segments = relative.split("/")
-        for regex, by_method in self._routes.get((segments[0], len(segments)), ()):
+        relative = path.strip("/")
+        for regex, by_method in self._routes.get(self._key(relative.split("/")), ()):
             found = regex.match(relative)
             if found:
                 op = by_method.get(method)
@@ -162,18 +176,24 @@ class Router:
 
 
 class Spec:
-    """Both APIs' operations, a router over them, and compiled body validators."""
+    """Every API's operations (by name; names are unique across the APIs) and compiled body validators."""
 
     def __init__(self, documents: dict[str, dict] | None = None):
         self.documents = documents or load_documents()
         self.operations: dict[str, Operation] = {}
         for api, doc in self.documents.items():
             for op in _operations(api, doc):
+                if op.name in self.operations:
+                    raise ValueError(f"the operation {op.name} is in specs/{self.operations[op.name].api}.json and {api}.json")
                 self.operations[op.name] = op
-        self._router = Router(self.operations.values())
 
-    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]]:
-        return self._router.match(method, path)
+    def base_path(self, api: str) -> str:
+        return self.documents[api]["servers"][0]["url"]
+
+    def router(self, apis: Iterable[str]) -> Router:
+        """A router over the operations of ``apis``."""
+        wanted = set(apis)
+        return Router(op for op in self.operations.values() if op.api in wanted)
 
     @cached_property
     def _request_components(self) -> dict[str, dict]:
@@ -181,7 +201,9 @@ class Spec:
 
     def body_validator(self, op: Operation):
         if op.validator is None:
-            root = {"$ref": f"#/components/schemas/{op.body_model}", "components": {"schemas": self._request_components[op.api]}}
+            components = self._request_components[op.api]
+            root = dict(copy.deepcopy(op.body_schema or {}), components={"schemas": components})
+            _tighten(root)
             op.validator = jsonschema_rs.Draft7Validator(root)
         return op.validator
 

@@ -17,15 +17,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .lifecycle import KINDS, Clock, iso
+from .kinds import Kinds
+from .lifecycle import WORK_REQUEST, Clock, check_policy, iso
 from .protocol import errors
-from .protocol.ids import TYPE_TOKENS, new_etag, ocid_type
+from .protocol.ids import new_etag
 from .settings import DEFAULT_TENANCY
-from .store import Record, Store
+from .store import GLOBAL_TENANCY, Record, Store
 
 FORMAT = "oci-genai-emulator-state"
 VERSION = 1
-WORK_REQUEST = "workrequest"
 
 
 def export_state(store: Store, clock: Clock) -> dict:
@@ -36,15 +36,13 @@ def export_state(store: Store, clock: Clock) -> dict:
         "exportedAt": iso(clock.now()),
         "clockOffsetSeconds": store.meta("clock_offset", 0.0),
         "transitions": store.meta("policies", {}),
-        "resources": [_dump(r) for r in records if r.kind != WORK_REQUEST],
-        "workRequests": [_dump(r) for r in records if r.kind == WORK_REQUEST],
+        "resources": [_dump(r) for r in records if r.kind != WORK_REQUEST.name],
+        "workRequests": [_dump(r) for r in records if r.kind == WORK_REQUEST.name],
     }
 
 
-def import_state(store: Store, data: Any) -> dict:
+def import_state(store: Store, kinds: Kinds, data: Any) -> dict:
     """Replace the store's user state with the snapshot ``data``; returns what was loaded."""
-    from .admin import _check_policy
-
     if not isinstance(data, dict):
         raise errors.invalid_parameter("A state snapshot is a JSON object.")
     if data.get("format", FORMAT) != FORMAT or data.get("version", VERSION) != VERSION:
@@ -56,28 +54,31 @@ def import_state(store: Store, data: Any) -> dict:
     if not isinstance(policies, dict):
         raise errors.invalid_parameter("'transitions' must map a resource kind to a policy.")
     for kind, policy in policies.items():
-        _check_policy(kind, policy)
+        check_policy(kind, policy, kinds.with_transitions)
     records = []
-    for key, kinds in (("resources", KINDS), ("workRequests", (WORK_REQUEST,))):
+    resource_kinds = {name: kind for name, kind in kinds.items() if kind is not WORK_REQUEST}
+    for key, allowed in (("resources", resource_kinds), ("workRequests", {WORK_REQUEST.name: WORK_REQUEST})):
         entries = data.get(key, [])
         if not isinstance(entries, list):
             raise errors.invalid_parameter(f"'{key}' must be a list.")
-        records += [_load(entry, kinds, f"{key}[{i}]") for i, entry in enumerate(entries)]
-    store.replace_user_state(records, {"clock_offset": float(offset) or None, "policies": policies or None})
+        records += [_load(entry, allowed, f"{key}[{i}]") for i, entry in enumerate(entries)]
+    refused = store.replace_user_state(records, {"clock_offset": float(offset) or None, "policies": policies or None})
+    if refused is not None:
+        raise errors.invalid_parameter(f"The id {refused} appears twice or names a base model.")
     return {
-        "resources": sum(r.kind != WORK_REQUEST for r in records),
-        "workRequests": sum(r.kind == WORK_REQUEST for r in records),
+        "resources": sum(r.kind != WORK_REQUEST.name for r in records),
+        "workRequests": sum(r.kind == WORK_REQUEST.name for r in records),
     }
 
 
-def seed_file(store: Store, path: str | Path) -> dict:
+def seed_file(store: Store, kinds: Kinds, path: str | Path) -> dict:
     """Import the snapshot in ``path`` (``serve --seed``); ValueError says what is wrong with it."""
     try:
         data = json.loads(Path(path).read_text())
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot read the state file {path}: {exc}") from None
     try:
-        return import_state(store, data)
+        return import_state(store, kinds, data)
     except errors.ServiceError as exc:
         raise ValueError(f"the state file {path} is not a valid snapshot: {exc.message}") from None
 
@@ -91,17 +92,18 @@ def _dump(rec: Record) -> dict:
     return out
 
 
-def _load(entry: Any, kinds: tuple[str, ...], where: str) -> Record:
+def _load(entry: Any, kinds: dict, where: str) -> Record:
     if not isinstance(entry, dict):
         raise errors.invalid_parameter(f"{where} must be a JSON object.")
-    kind, rid, doc = entry.get("kind"), entry.get("id"), entry.get("doc")
-    if kind not in kinds:
-        raise errors.invalid_parameter(f"{where}: 'kind' must be one of {', '.join(kinds)}, not {kind!r}.")
+    name, rid, doc = entry.get("kind"), entry.get("id"), entry.get("doc")
+    kind = kinds.get(name) if isinstance(name, str) else None
+    if kind is None:
+        raise errors.invalid_parameter(f"{where}: 'kind' must be one of {', '.join(kinds)}, not {name!r}.")
     if not isinstance(doc, dict):
         raise errors.invalid_parameter(f"{where}: 'doc' must be the resource's JSON document.")
     rid = rid or doc.get("id")
-    if not isinstance(rid, str) or ocid_type(rid) != TYPE_TOKENS[kind]:
-        raise errors.invalid_parameter(f"{where}: 'id' must be an OCID of type {TYPE_TOKENS[kind]}, not {rid!r}.")
+    if not isinstance(rid, str) or not kind.owns(rid):
+        raise errors.invalid_parameter(f"{where}: 'id' must be an OCID of type {kind.type_token}, not {rid!r}.")
     if doc.setdefault("id", rid) != rid:
         raise errors.invalid_parameter(f"{where}: the document's id {doc['id']} is not the record's id {rid}.")
     tenancy = entry.get("tenancy", DEFAULT_TENANCY)
@@ -109,8 +111,10 @@ def _load(entry: Any, kinds: tuple[str, ...], where: str) -> Record:
     pending, due = entry.get("pending"), entry.get("due")
     if not isinstance(tenancy, str) or not isinstance(etag, str):
         raise errors.invalid_parameter(f"{where}: 'tenancy' and 'etag' must be strings.")
+    if tenancy == GLOBAL_TENANCY:
+        raise errors.invalid_parameter(f"{where}: the record {rid} cannot belong to the global tenancy.")
     if pending is not None and not isinstance(pending, dict):
         raise errors.invalid_parameter(f"{where}: 'pending' must be an object or absent.")
     if due is not None and (not isinstance(due, (int, float)) or isinstance(due, bool)):
         raise errors.invalid_parameter(f"{where}: 'due' must be a time in seconds or absent.")
-    return Record(kind, rid, tenancy, doc, etag, pending, due)
+    return Record(kind.name, rid, tenancy, doc, etag, pending, due)

@@ -4,7 +4,9 @@ In memory by default; ``--data-dir`` makes it durable: WAL journal with ``synchr
 so every acknowledged write is committed before the response and survives ``kill -9`` of the
 process (not a power cut). Several worker processes share one file; writes run in
 ``BEGIN IMMEDIATE`` transactions and updates are compare-and-set on the etag, so concurrent
-writers never lose an update. Every read and write is scoped to a tenancy.
+writers never lose an update. Every read and write is scoped to a tenancy. The store answers
+with results (a record or ``None``, ``True`` or ``False``); what that means on the wire is the
+caller's business.
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Any, Iterator
-
-from .protocol import errors
 
 GLOBAL_TENANCY = "*"
 DB_FILE = "emulator.db"
@@ -184,8 +184,8 @@ class Store:
                 _columns(rec, self.summaries.get(rec.kind)),
             )
 
-    def replace(self, rec: Record, if_match: str | None = None) -> None:
-        """Write ``rec`` back if its stored etag is ``if_match`` (compare-and-set), else 412."""
+    def replace(self, rec: Record, if_match: str | None = None) -> bool:
+        """Write ``rec`` back if its stored etag is ``if_match`` (compare-and-set); False if it is not."""
         with self.transaction():
             expected = if_match if if_match is not None else rec.etag
             cur = self._conn.execute(
@@ -193,11 +193,7 @@ class Store:
                 " state=?, etag=?, doc=?, summary=?, pending=?, due=? WHERE id=? AND etag=?",
                 (*_columns(rec, self.summaries.get(rec.kind)), expected),
             )
-            if cur.rowcount != 1:
-                raise errors.no_etag_match()
-
-    def matches_etag(self, rid: str, etag: str) -> bool:
-        return bool(self._query("SELECT 1 FROM resources WHERE id=? AND etag=?", (rid, etag)))
+            return cur.rowcount == 1
 
     def find(self, kind: str, tenancy: str, **fields: Any) -> list[Record]:
         """Every record of ``kind`` in the tenancy whose document fields equal ``fields``."""
@@ -300,24 +296,30 @@ class Store:
         )
         return [_record(r) for r in rows]
 
-    def replace_user_state(self, records: list[Record], meta: dict[str, Any]) -> None:
+    def replace_user_state(self, records: list[Record], meta: dict[str, Any]) -> str | None:
         """Replace every tenancy's records with ``records`` and set ``meta`` (``None`` deletes a key),
-        all or nothing; retry tokens are forgotten, the catalog stays."""
-        with self.transaction():
-            self._conn.execute("DELETE FROM resources WHERE tenancy != ?", (GLOBAL_TENANCY,))
-            self._conn.execute("DELETE FROM retry_tokens")
-            for key, value in meta.items():
-                if value is None:
-                    self._conn.execute("DELETE FROM meta WHERE key=?", (key,))
-                else:
-                    self.set_meta(key, value)
-            for rec in records:
-                if rec.tenancy == GLOBAL_TENANCY:
-                    raise errors.invalid_parameter(f"The record {rec.id} cannot belong to the global tenancy.")
-                try:
-                    self.insert(rec)
-                except sqlite3.IntegrityError:
-                    raise errors.invalid_parameter(f"The id {rec.id} appears twice or names a base model.") from None
+        all or nothing; retry tokens are forgotten, the catalog stays. Returns ``None``, or the id
+        of a record that could not be stored (it is in the global tenancy, or its id is taken),
+        and then nothing changed."""
+        try:
+            with self.transaction():
+                self._conn.execute("DELETE FROM resources WHERE tenancy != ?", (GLOBAL_TENANCY,))
+                self._conn.execute("DELETE FROM retry_tokens")
+                for key, value in meta.items():
+                    if value is None:
+                        self._conn.execute("DELETE FROM meta WHERE key=?", (key,))
+                    else:
+                        self.set_meta(key, value)
+                for rec in records:
+                    if rec.tenancy == GLOBAL_TENANCY:
+                        raise _Refused(rec.id)
+                    try:
+                        self.insert(rec)
+                    except sqlite3.IntegrityError:
+                        raise _Refused(rec.id) from None
+        except _Refused as refused:
+            return refused.rid
+        return None
 
     def count(self, kind: str | None = None) -> int:
         if kind:
@@ -326,6 +328,13 @@ class Store:
 
     def close(self) -> None:
         self._conn.close()
+
+
+class _Refused(Exception):
+    """Rolls back a state replacement that met a record it cannot store."""
+
+    def __init__(self, rid: str):
+        self.rid = rid
 
 
 def _filter(name: str, value: Any) -> tuple[str, list]:

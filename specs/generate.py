@@ -25,15 +25,26 @@ from pathlib import Path
 import oci
 
 HERE = Path(__file__).resolve().parent
+# One document per SDK package: the package, its clients, the document's title.
 APIS = {
-    "generative_ai": ("oci.generative_ai", "GenerativeAiClient", "Generative AI management API"),
+    "generative_ai": ("oci.generative_ai", ("GenerativeAiClient",), "Generative AI management API"),
     "generative_ai_inference": (
         "oci.generative_ai_inference",
-        "GenerativeAiInferenceClient",
+        ("GenerativeAiInferenceClient",),
         "Generative AI inference API",
     ),
+    "generative_ai_data": (
+        "oci.generative_ai_data",
+        ("EnrichmentJobClient", "GenerateSqlClient"),
+        "Generative AI data API (semantic-store enrichment and natural-language-to-SQL jobs)",
+    ),
+    "generative_ai_sandbox": (
+        "oci.generative_ai_sandbox",
+        ("GenerativeAiSandboxClient",),
+        "Generative AI sandbox API (sandboxes, commands, files and snapshots)",
+    ),
 }
-BASE_PATH = "/20231130"
+BINARY = {"type": "string", "format": "binary"}
 PARAM_RE = re.compile(r":param (\S+) (\w+): \((required|optional)\)")
 SDK_ONLY_KWARGS = {"retry_strategy", "allow_control_chars", "enable_strict_url_encoding"}
 HEADER = (
@@ -193,6 +204,11 @@ def kwarg_name(node: ast.expr) -> str | None:
     return None
 
 
+def base_path(client) -> str:
+    """The API version path every operation of ``client`` is under (``/20231130``)."""
+    return re.search(r"'base_path': '([^']+)'", inspect.getsource(client.__init__)).group(1)
+
+
 def read_operation(method) -> tuple[str, str, dict]:
     src = textwrap.dedent(inspect.getsource(method))
     func = ast.parse(src).body[0]
@@ -251,11 +267,13 @@ def read_operation(method) -> tuple[str, str, dict]:
         (
             (name, t)
             for t, name, req in PARAM_RE.findall(doc)
-            if req == "required" and ".models." in t
+            if req == "required" and (".models." in t or t == "stream")
         ),
         None,
     )
-    if body_arg:
+    if body_arg and body_arg[1] == "stream":  # raw bytes (a sandbox file's content)
+        op["requestBody"] = {"required": True, "content": {"application/octet-stream": {"schema": dict(BINARY)}}}
+    elif body_arg:
         model = body_arg[1].rsplit(".", 1)[-1]
         op["requestBody"] = {
             "required": True,
@@ -284,7 +302,9 @@ def apply_overlay(doc: dict, overlay: dict) -> None:
             response = {"description": rule["description"], "headers": headers}
             response_type = op.pop("x-response-type")
             accept = op.pop("x-accept")
-            if response_type:
+            if response_type == "stream":  # bytes, NDJSON or events: the media types the SDK accepts
+                response["content"] = {media: {"schema": dict(BINARY)} for media in accept}
+            elif response_type:
                 response["content"] = {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{response_type}"}}
                 }
@@ -302,16 +322,28 @@ def apply_overlay(doc: dict, overlay: dict) -> None:
     doc["components"]["schemas"]["Error"] = overlay["errorSchema"]
 
 
+def sdk_clients(api: str) -> list:
+    package, client_names, _ = APIS[api]
+    module = importlib.import_module(package)
+    return [getattr(module, name) for name in client_names]
+
+
+def sdk_operations(client) -> list[tuple[str, object]]:
+    """The public operations of an SDK client class, by name."""
+    return [(n, m) for n, m in sorted(inspect.getmembers(client, inspect.isfunction)) if not n.startswith("_")]
+
+
 def generate(api: str) -> dict:
-    package, client_name, title = APIS[api]
-    client = getattr(importlib.import_module(package), client_name)
+    package, _, title = APIS[api]
+    clients = sdk_clients(api)
+    bases = {base_path(client) for client in clients}
+    assert len(bases) == 1, f"{api}: clients under several base paths {bases}"
     overlay = json.loads((HERE / "overlay.json").read_text())
     paths: dict[str, dict] = {}
-    for name, method in sorted(inspect.getmembers(client, inspect.isfunction)):
-        if name.startswith("_"):
-            continue
-        path, http_method, op = read_operation(method)
-        paths.setdefault(path, {})[http_method] = op
+    for client in clients:
+        for _, method in sdk_operations(client):
+            path, http_method, op = read_operation(method)
+            paths.setdefault(path, {})[http_method] = op
     doc = {
         "openapi": "3.0.3",
         "info": {
@@ -320,7 +352,7 @@ def generate(api: str) -> dict:
             "description": HEADER.format(version=oci.__version__),
             "x-oci-sdk-version": oci.__version__,
         },
-        "servers": [{"url": BASE_PATH}],
+        "servers": [{"url": bases.pop()}],
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": ModelReader(package).read_all()},
     }
@@ -350,10 +382,62 @@ def render(doc: dict) -> str:
     return json.dumps(doc, indent=1, sort_keys=False) + "\n"
 
 
-def main(argv: list[str]) -> int:
+COVERAGE_FILE = HERE.parent / "docs" / "coverage.md"
+
+
+def coverage(docs: dict[str, dict]) -> str:
+    """``docs/coverage.md``: every operation of the SDK's Generative AI clients, by client and
+    resource path, and whether the emulator implements it (from its handler registry)."""
+    sys.path.insert(0, str(HERE.parent))
+    from emulator import registry
+
+    implemented = set(registry.marked(registry.FAMILIES + registry.ACTIONS))
+    planned = {name: family for family, names in registry.NOT_IMPLEMENTED.items() for name in names}
+    rows: list[tuple[str, str, str, str, str, str]] = []  # client, group, operation, method, path, status
     for api in APIS:
-        (HERE / f"{api}.json").write_text(render(generate(api)))
+        doc = docs[api]
+        base = doc["servers"][0]["url"]
+        by_name = {op["x-sdk-method"]: (method.upper(), path) for path, ms in doc["paths"].items() for method, op in ms.items()}
+        for client in sdk_clients(api):
+            for name, _ in sdk_operations(client):
+                method, path = by_name[name]
+                status = "implemented" if name in implemented else f"501 ({planned.get(name, 'not declared')})"
+                rows.append((f"{APIS[api][0]}.{client.__name__}", path.split("/")[1], name, method, base + path, status))
+    lines = [
+        "# Operation coverage",
+        "",
+        f"Generated by `make specs` (specs/generate.py) from oci {oci.__version__} and the emulator's handler "
+        "registry (emulator/registry.py); do not edit by hand. An operation that is not implemented answers "
+        "501 `NotImplemented`, naming it; the name in brackets is the family it is declared under.",
+        "",
+        "| SDK client | operations | implemented |",
+        "|---|---:|---:|",
+    ]
+    clients = sorted({r[0] for r in rows}, key=lambda c: [r[0] for r in rows].index(c))
+    for client in clients:
+        mine = [r for r in rows if r[0] == client]
+        done = sum(r[5] == "implemented" for r in mine)
+        lines.append(f"| `{client}` | {len(mine)} | {done} ({100 * done // len(mine)}%) |")
+    done = sum(r[5] == "implemented" for r in rows)
+    lines.append(f"| **all** | {len(rows)} | {done} ({100 * done // len(rows)}%) |")
+    for client in clients:
+        lines += ["", f"## `{client}`"]
+        for group in sorted({r[1] for r in rows if r[0] == client}):
+            lines += ["", f"### `/{group}`", "", "| operation | HTTP | status |", "|---|---|---|"]
+            for _, _, name, method, path, status in sorted(r for r in rows if r[0] == client and r[1] == group):
+                lines.append(f"| `{name}` | `{method} {path}` | {status} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    docs = {}
+    for api in APIS:
+        docs[api] = generate(api)
+        (HERE / f"{api}.json").write_text(render(docs[api]))
         print(f"wrote specs/{api}.json")
+    COVERAGE_FILE.parent.mkdir(exist_ok=True)
+    COVERAGE_FILE.write_text(coverage(docs))
+    print(f"wrote {COVERAGE_FILE.relative_to(HERE.parent)}")
     return 0
 
 

@@ -227,3 +227,18 @@ def test_get_unknown_cluster_is_404(oci_cli):
     assert error["operation_name"] == "get_dedicated_ai_cluster"
     assert error["opc-request-id"]
     assert error["request_endpoint"].endswith(f"/20231130/dedicatedAiClusters/{UNKNOWN_CLUSTER}")
+
+
+def test_private_endpoint_create_and_wait(oci_cli):
+    """A family added through the resource-kind registry works in the CLI as the first ones do."""
+    created = oci_cli(
+        "generative-ai", "generative-ai-private-endpoint", "create",
+        "--compartment-id", COMPARTMENT, "--subnet-id", "ocid1.subnet.oc1.us-chicago-1.aaaaaaaasubnet",
+        "--dns-prefix", "cli", *WAIT,
+    ).json["data"]
+    assert (created["operation-type"], created["status"]) == ("CREATE_PRIVATE_ENDPOINT", "SUCCEEDED")
+    pe_id = created["resources"][0]["identifier"]
+    got = oci_cli(
+        "generative-ai", "generative-ai-private-endpoint", "get", "--generative-ai-private-endpoint-id", pe_id
+    ).json["data"]
+    assert got["lifecycle-state"] == "ACTIVE" and got["fqdn"].startswith("cli.pe.inference.generativeai.")

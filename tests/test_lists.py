@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import oci
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oci.generative_ai import models
@@ -145,3 +146,31 @@ def test_pagination_has_no_duplicates_no_gaps_and_keeps_order(
 
 def _state(client, cluster_id):
     return client.get_dedicated_ai_cluster(cluster_id).data.lifecycle_state
+
+
+def test_work_request_logs_and_errors_page_by_keyset(genai_no_retry, emulator_url):
+    genai = genai_no_retry
+    admin(emulator_url, "config", {"transitions": {"dedicatedaicluster": {"outcome": "FAILED"}}})
+    wr_id = genai.create_dedicated_ai_cluster(cluster_details()).headers["opc-work-request-id"]
+    genai.get_work_request(wr_id)  # lands the failure
+    logs = genai.list_work_request_logs(wr_id).data.items
+    assert len(logs) == 2 and logs[0].timestamp <= logs[1].timestamp and "failed" in logs[1].message
+
+    first = genai.list_work_request_logs(wr_id, limit=1)
+    assert [e.message for e in first.data.items] == [logs[0].message] and first.headers.get("opc-next-page")
+    last = genai.list_work_request_logs(wr_id, limit=1, page=first.headers["opc-next-page"])
+    assert [e.message for e in last.data.items] == [logs[1].message] and "opc-next-page" not in last.headers
+    desc = oci.pagination.list_call_get_all_results(genai.list_work_request_logs, wr_id, limit=1, sort_order="DESC")
+    assert [e.message for e in desc.data] == [logs[1].message, logs[0].message]
+
+    only = genai.list_work_request_errors(wr_id, limit=1)
+    assert len(only.data.items) == 1 and "opc-next-page" not in only.headers  # exactly one page
+
+    token = first.headers["opc-next-page"]
+    for forged in [token[:-3], token + "x", "bm90LWEtdG9rZW4", "W10", "e30"]:  # truncated, padded, junk, [], {}
+        with pytest.raises(oci.exceptions.ServiceError) as exc:
+            genai.list_work_request_logs(wr_id, limit=1, page=forged)
+        assert (exc.value.status, exc.value.code) == (400, "InvalidParameter"), forged
+    with pytest.raises(oci.exceptions.ServiceError) as exc:  # a logs token does not page errors
+        genai.list_work_request_errors(wr_id, limit=1, page=token)
+    assert exc.value.status == 400

@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 from typing import Iterator
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from . import errors
 from .formats import FORMATS
 from .generators import generator_for
 from .serving import resolve
 
 
+@operation
 def chat(call: Call) -> Result:
     body = call.body
     served = resolve(call, body["servingMode"], "CHAT")

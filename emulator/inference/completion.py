@@ -32,7 +32,7 @@ import re
 import uuid
 from collections import Counter
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from . import errors, tokens
 from .lexical import terms
 from .params import choice, integer, number
@@ -46,6 +46,7 @@ TRUNCATE = ("NONE", "START", "END")
 
 
 # generateText ----------------------------------------------------------------------------------
+@operation
 def generate_text(call: Call) -> Result:
     body = call.body
     served = resolve(call, body["servingMode"], "TEXT_GENERATION")
@@ -215,6 +216,7 @@ CONNECTIVES_RE = re.compile(
 COMMAND_FILLER = frozenset(terms("focusing on a summary; generate, summarize, write, written, make, keep, emphasize"))
 
 
+@operation
 def summarize_text(call: Call) -> Result:
     body = call.body
     served = resolve(call, body["servingMode"], "TEXT_SUMMARIZATION")

@@ -36,7 +36,7 @@ import uuid
 from array import array
 from functools import lru_cache
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from . import errors, tokens
 from .lexical import terms
 from .params import choice, integer
@@ -54,6 +54,7 @@ NOISE = 0.25  # norm of the dense component, relative to the words' part
 _NOISE_NORM = 32768 / math.sqrt(3)  # rms of a uniform int16, per dimension
 
 
+@operation
 def embed_text(call: Call) -> Result:
     body = call.body
     served = resolve(call, body["servingMode"], "TEXT_EMBEDDINGS")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from ..protocol import pagination
 from . import errors
 from .params import integer
@@ -105,6 +105,7 @@ PII_RULES = (  # in priority order: an earlier match wins an overlap
 )
 
 
+@operation
 def apply_guardrails(call: Call) -> Result:
     body = call.body
     version = _version(body.get("guardrailVersionConfig"))
@@ -225,6 +226,7 @@ def _version(config: dict | None) -> str:
     return chosen["guardrailVersion"]
 
 
+@operation
 def list_guardrail_versions(call: Call) -> Result:
     if not call.headers.get("opc-compartment-id"):
         raise errors.bad_request("The header 'opc-compartment-id' is required.")
@@ -232,7 +234,8 @@ def list_guardrail_versions(call: Call) -> Result:
     items = [v for v in VERSIONS if state is None or v["state"] == state]
     limit = integer(call.query, "limit", 1, 1000) or 1000
     check = pagination.checksum(call.op.name, call.query)
-    start = int(pagination.decode(call.query["page"], check)[0]) if "page" in call.query else 0
-    page = items[start : start + limit]
-    more = start + limit < len(items)
-    return Result(body={"items": page}, next_page=pagination.encode((start + limit,), check) if more else None)
+    after = pagination.decode(call.query["page"], check, (str,)) if "page" in call.query else None
+    page, cursor = pagination.keyset_slice(
+        items, key=lambda v: (v["guardrailVersion"],), after=after, limit=limit, descending=False
+    )
+    return Result(body={"items": page}, next_page=pagination.encode(cursor, check) if cursor else None)

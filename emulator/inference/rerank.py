@@ -23,7 +23,7 @@ import math
 import uuid
 from collections import Counter
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from . import errors, tokens
 from .lexical import terms
 from .params import integer
@@ -34,6 +34,7 @@ DEFAULT_MAX_CHUNKS = 10
 K1, B = 1.2, 0.75
 
 
+@operation
 def rerank_text(call: Call) -> Result:
     body = call.body
     served = resolve(call, body["servingMode"], "TEXT_RERANK")

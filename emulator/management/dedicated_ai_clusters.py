@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from ..catalog import is_generic_gpu_shape
+from ..kinds import ResourceKind
 from ..protocol import errors
 from ..store import Record
 from . import resources
 
-KIND = "dedicatedaicluster"
+KIND = ResourceKind(
+    name="dedicatedaicluster",
+    label="dedicated AI cluster",
+    type_token="generativeaidedicatedaicluster",
+    list_operation="list_dedicated_ai_clusters",
+    entity_type="DedicatedAiCluster",
+    uri="/20231130/dedicatedAiClusters/{id}",
+    operation_types={
+        "create": "CREATE_DEDICATED_AI_CLUSTER",
+        "update": "UPDATE_DEDICATED_AI_CLUSTER",
+        "delete": "DELETE_DEDICATED_AI_CLUSTER",
+        "move": "MOVE_DEDICATED_AI_CLUSTER",
+    },
+)
 # A hosting cluster holds up to 50 endpoints (service docs, "Cluster endpoint rules").
 ENDPOINT_CAPACITY = 50
 
@@ -28,6 +42,7 @@ def _check_shape(call: Call, body: dict) -> None:
         raise errors.invalid_parameter("Invalid unitCount: it must be at least 1.")
 
 
+@operation
 def create_dedicated_ai_cluster(call: Call) -> Result:
     body = call.body
     _check_shape(call, body)
@@ -38,15 +53,15 @@ def create_dedicated_ai_cluster(call: Call) -> Result:
             "totalEndpointCapacity": ENDPOINT_CAPACITY,
             "usedEndpointCapacity": 0,
         }
-    return resources.create(
-        call, KIND, doc, "CREATE_DEDICATED_AI_CLUSTER", done="The dedicated AI cluster is active."
-    )
+    return resources.create(call, KIND, doc, done="The dedicated AI cluster is active.")
 
 
+@operation
 def get_dedicated_ai_cluster(call: Call) -> Result:
     return resources.get(call, KIND, call.path["dedicatedAiClusterId"])
 
 
+@operation
 def list_dedicated_ai_clusters(call: Call) -> Result:
     return resources.list_page(call, KIND)
 
@@ -56,10 +71,9 @@ def _check_unit_count(call: Call, rec: Record) -> None:
         raise errors.invalid_parameter("Invalid unitCount: it must be at least 1.")
 
 
+@operation
 def update_dedicated_ai_cluster(call: Call) -> Result:
-    return resources.update(
-        call, KIND, call.path["dedicatedAiClusterId"], "UPDATE_DEDICATED_AI_CLUSTER", check=_check_unit_count
-    )
+    return resources.update(call, KIND, call.path["dedicatedAiClusterId"], check=_check_unit_count)
 
 
 def _refuse_if_in_use(call: Call, rec: Record) -> None:
@@ -72,7 +86,7 @@ def _refuse_if_in_use(call: Call, rec: Record) -> None:
         m
         for m in call.store.find("model", call.tenancy)
         if (m.doc.get("fineTuneDetails") or {}).get("dedicatedAiClusterId") == rec.id
-        and m.doc["lifecycleState"] not in ("DELETED", "FAILED")
+        and m.doc["lifecycleState"] not in resources.GONE
     ]
     if models:
         raise errors.conflict(
@@ -80,11 +94,11 @@ def _refuse_if_in_use(call: Call, rec: Record) -> None:
         )
 
 
+@operation
 def delete_dedicated_ai_cluster(call: Call) -> Result:
-    return resources.delete(
-        call, KIND, call.path["dedicatedAiClusterId"], "DELETE_DEDICATED_AI_CLUSTER", check=_refuse_if_in_use
-    )
+    return resources.delete(call, KIND, call.path["dedicatedAiClusterId"], check=_refuse_if_in_use)
 
 
+@operation
 def change_dedicated_ai_cluster_compartment(call: Call) -> Result:
-    return resources.change_compartment(call, KIND, call.path["dedicatedAiClusterId"], "MOVE_DEDICATED_AI_CLUSTER")
+    return resources.change_compartment(call, KIND, call.path["dedicatedAiClusterId"])

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from ..catalog import is_generic_gpu_shape
+from ..kinds import ResourceKind
 from ..protocol import errors
 from ..store import Record
-from . import models, resources
+from . import dedicated_ai_clusters, imported_models, models, private_endpoints, resources
 
-KIND = "endpoint"
+KIND = ResourceKind(
+    name="endpoint",
+    label="endpoint",
+    type_token="generativeaiendpoint",
+    list_operation="list_endpoints",
+    entity_type="Endpoint",
+    uri="/20231130/endpoints/{id}",
+    operation_types={
+        "create": "CREATE_ENDPOINT",
+        "update": "UPDATE_ENDPOINT",
+        "delete": "DELETE_ENDPOINT",
+        "move": "MOVE_ENDPOINT",
+    },
+)
 
 
 def _check_cluster(call: Call, cluster: Record) -> None:
@@ -32,7 +46,7 @@ def _check_model(call: Call, model: Record, cluster: Record) -> None:
     if model.doc["lifecycleState"] != "ACTIVE":
         raise errors.incorrect_state(f"The model {model.id} is {model.doc['lifecycleState']}; it must be ACTIVE.")
     shape = cluster.doc["unitShape"]
-    if model.kind == "importedmodel":
+    if model.kind == imported_models.KIND.name:
         ok = is_generic_gpu_shape(shape)
         served_on = "generic GPU shapes (A10_X1, H100_X1, ...)"
     else:
@@ -54,7 +68,7 @@ def _check_model(call: Call, model: Record, cluster: Record) -> None:
 
 
 def _load_model(call: Call, model_id: str) -> Record:
-    kind = "importedmodel" if ".generativeaiimportedmodel." in model_id else "model"
+    kind = imported_models.KIND if imported_models.KIND.owns(model_id) else models.KIND
     return resources.load_related(call, kind, model_id, "modelId")
 
 
@@ -63,40 +77,54 @@ def _set_used_capacity(call: Call, cluster: Record, delta: int) -> None:
     resources.save(call, cluster)
 
 
+@operation
 def create_endpoint(call: Call) -> Result:
     body = call.body
-    cluster = resources.load_related(call, "dedicatedaicluster", body["dedicatedAiClusterId"], "dedicatedAiClusterId")
+    cluster = resources.load_related(
+        call, dedicated_ai_clusters.KIND, body["dedicatedAiClusterId"], "dedicatedAiClusterId"
+    )
     _check_cluster(call, cluster)
     model = _load_model(call, body["modelId"])
     _check_model(call, model, cluster)
+    _check_private_endpoint(call)
     doc = dict(body, lifecycleDetails="Creating the endpoint.")
     doc.setdefault("contentModerationConfig", {"isEnabled": False, "mode": "INFORM"})
     with call.store.transaction():
         _set_used_capacity(call, cluster, +1)
-        return resources.create(call, KIND, doc, "CREATE_ENDPOINT", done="The endpoint is active.")
+        return resources.create(call, KIND, doc, done="The endpoint is active.")
 
 
+@operation
 def get_endpoint(call: Call) -> Result:
     return resources.get(call, KIND, call.path["endpointId"])
 
 
+@operation
 def list_endpoints(call: Call) -> Result:
     return resources.list_page(call, KIND)
 
 
+@operation
 def update_endpoint(call: Call) -> Result:
-    return resources.update(call, KIND, call.path["endpointId"], "UPDATE_ENDPOINT")
+    return resources.update(call, KIND, call.path["endpointId"], check=_check_private_endpoint)
+
+
+def _check_private_endpoint(call: Call, rec: Record | None = None) -> None:
+    if "generativeAiPrivateEndpointId" in call.body:
+        private_endpoints.check_usable_by_endpoint(call, call.body["generativeAiPrivateEndpointId"])
 
 
 def _free_capacity(call: Call, rec: Record) -> None:
-    cluster = call.store.get("dedicatedaicluster", rec.doc["dedicatedAiClusterId"], call.tenancy)
+    cluster = call.store.get(dedicated_ai_clusters.KIND.name, rec.doc["dedicatedAiClusterId"], call.tenancy)
     if cluster is not None:
         _set_used_capacity(call, cluster, -1)
 
 
+@operation
 def delete_endpoint(call: Call) -> Result:
-    return resources.delete(call, KIND, call.path["endpointId"], "DELETE_ENDPOINT", check=_free_capacity)
+    return resources.delete(call, KIND, call.path["endpointId"], check=_free_capacity)
 
 
+@operation
 def change_endpoint_compartment(call: Call) -> Result:
-    return resources.change_compartment(call, KIND, call.path["endpointId"], "MOVE_ENDPOINT")
+    return resources.change_compartment(call, KIND, call.path["endpointId"])

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
+from ..kinds import ResourceKind
 from . import resources
 
-KIND = "importedmodel"
+KIND = ResourceKind(
+    name="importedmodel",
+    label="imported model",
+    type_token="generativeaiimportedmodel",
+    list_operation="list_imported_models",
+    entity_type="ImportedModel",
+    uri="/20231130/importedModels/{id}",
+    operation_types={
+        "create": "CREATE_IMPORTED_MODEL",
+        "update": "UPDATE_IMPORTED_MODEL",
+        "delete": "DELETE_IMPORTED_MODEL",
+        # The SDK's OperationType enum has no MOVE_IMPORTED_MODEL (unlike clusters, endpoints and
+        # models): the move is reported as an update, so clients never meet an unknown enum value.
+        "move": "UPDATE_IMPORTED_MODEL",
+    },
+)
 # What an import is assumed to provide when the request names no capabilities.
 DEFAULT_CAPABILITIES = ["TEXT_TO_TEXT"]
 
@@ -16,6 +32,7 @@ def _source_name(data_source: dict) -> str:
     return f"{data_source['bucketName']}/{data_source['prefixName']}"
 
 
+@operation
 def create_imported_model(call: Call) -> Result:
     body = call.body
     source = dict(body["dataSource"])
@@ -28,26 +45,29 @@ def create_imported_model(call: Call) -> Result:
         lifecycleDetails=f"Importing {_source_name(source)}.",
     )
     doc.setdefault("vendor", _source_name(source).split("/")[0])
-    return resources.create(call, KIND, doc, "CREATE_IMPORTED_MODEL", done="The model is imported.")
+    return resources.create(call, KIND, doc, done="The model is imported.")
 
 
+@operation
 def get_imported_model(call: Call) -> Result:
     return resources.get(call, KIND, call.path["importedModelId"])
 
 
+@operation
 def list_imported_models(call: Call) -> Result:
     return resources.list_page(call, KIND, renames={"capability": "capabilities"})
 
 
+@operation
 def update_imported_model(call: Call) -> Result:
-    return resources.update(call, KIND, call.path["importedModelId"], "UPDATE_IMPORTED_MODEL")
+    return resources.update(call, KIND, call.path["importedModelId"])
 
 
+@operation
 def delete_imported_model(call: Call) -> Result:
-    return resources.delete(call, KIND, call.path["importedModelId"], "DELETE_IMPORTED_MODEL", check=resources.refuse_if_served)
+    return resources.delete(call, KIND, call.path["importedModelId"], check=resources.refuse_if_served)
 
 
+@operation
 def change_imported_model_compartment(call: Call) -> Result:
-    # The SDK's OperationType enum has no MOVE_IMPORTED_MODEL (unlike clusters, endpoints and
-    # models): the move is reported as an update, so clients never meet an unknown enum value.
-    return resources.change_compartment(call, KIND, call.path["importedModelId"], "UPDATE_IMPORTED_MODEL")
+    return resources.change_compartment(call, KIND, call.path["importedModelId"])

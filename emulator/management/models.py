@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import hashlib
 
-from ..call import Call, Result
+from ..call import Call, Result, operation
 from ..catalog import BaseModel
+from ..kinds import ResourceKind
 from ..protocol import errors
 from ..store import Record
-from . import resources
+from . import dedicated_ai_clusters, imported_models, resources
 
-KIND = "model"
+KIND = ResourceKind(
+    name="model",
+    label="model",
+    type_token="generativeaimodel",
+    list_operation="list_models",
+    entity_type="Model",
+    uri="/20231130/models/{id}",
+    # update is synchronous, as on the real service: no work request, the model stays ACTIVE
+    operation_types={"create": "CREATE_MODEL", "delete": "DELETE_MODEL", "move": "MOVE_MODEL"},
+)
 # Defaults the service echoes back when trainingConfig is omitted (reference §5).
 DEFAULT_TRAINING = {
     "cohere": {"trainingConfigType": "TFEW_TRAINING_CONFIG", "totalTrainingEpochs": 1, "learningRate": 0.01,
@@ -27,7 +37,7 @@ def base_of(call: Call, model: Record) -> BaseModel:
     seen = set()
     while model.doc.get("type") == "CUSTOM" and model.id not in seen:
         seen.add(model.id)
-        parent = call.store.get(KIND, model.doc["baseModelId"], call.tenancy)
+        parent = call.store.get(KIND.name, model.doc["baseModelId"], call.tenancy)
         if parent is None:
             break
         model = parent
@@ -35,7 +45,7 @@ def base_of(call: Call, model: Record) -> BaseModel:
 
 
 def lineage(call: Call, model: Record) -> str:
-    if model.kind == "importedmodel":
+    if model.kind == imported_models.KIND.name:
         return model.id
     return base_of(call, model).id
 
@@ -58,6 +68,7 @@ def _metrics(doc: dict, chat: bool) -> dict:
     }
 
 
+@operation
 def create_model(call: Call) -> Result:
     body = call.body
     parent = resources.load_related(call, KIND, body["baseModelId"], "baseModelId")
@@ -71,7 +82,7 @@ def create_model(call: Call) -> Result:
         raise errors.incorrect_state(f"The model {parent.id} is {parent.doc['lifecycleState']}; it must be ACTIVE.")
     details = dict(body["fineTuneDetails"])
     cluster = resources.load_related(
-        call, "dedicatedaicluster", details["dedicatedAiClusterId"], "fineTuneDetails.dedicatedAiClusterId"
+        call, dedicated_ai_clusters.KIND, details["dedicatedAiClusterId"], "fineTuneDetails.dedicatedAiClusterId"
     )
     if cluster.doc["type"] != "FINE_TUNING":
         raise errors.invalid_parameter(f"The dedicated AI cluster {cluster.id} is not a FINE_TUNING cluster.")
@@ -102,7 +113,6 @@ def create_model(call: Call) -> Result:
         call,
         KIND,
         doc,
-        "CREATE_MODEL",
         done="Fine-tuning finished.",
         on_finish={"modelMetrics": _metrics(doc, "CHAT" in doc["capabilities"])},
     )
@@ -113,39 +123,39 @@ def _check_unique_name(call: Call, body: dict, exclude: str | None = None) -> No
     name = body.get("displayName")
     if name is None:
         return
-    for other in call.store.find(KIND, call.tenancy, displayName=name, compartmentId=body["compartmentId"]):
+    for other in call.store.find(KIND.name, call.tenancy, displayName=name, compartmentId=body["compartmentId"]):
         if other.id != exclude and other.doc.get("version") == body.get("version", "1.0") and other.doc[
             "lifecycleState"
-        ] not in ("DELETED", "FAILED"):
+        ] not in resources.GONE:
             raise errors.already_exists(
                 f"A model named {name!r} with version {other.doc.get('version')!r} already exists in this compartment."
             )
 
 
+@operation
 def get_model(call: Call) -> Result:
     return resources.get(call, KIND, call.path["modelId"])
 
 
+@operation
 def list_models(call: Call) -> Result:
     return resources.list_page(call, KIND, renames={"capability": "capabilities"}, include_global=True)
 
 
+@operation
 def update_model(call: Call) -> Result:
-    """Synchronous, as on the real service: no work request, the model stays ACTIVE."""
-    rec = _load_own(call)
-    resources.guard_mutation(call, rec)
-    changed = {**rec.doc, **call.body}
-    _check_unique_name(call, changed, exclude=rec.id)
-    rec.doc.update(call.body)
-    resources.save(call, rec)
-    return Result(body=rec.doc, etag=rec.etag)
+    return resources.update(call, KIND, call.path["modelId"], check=_check_renamed_unique, rec=_load_own(call))
 
 
+def _check_renamed_unique(call: Call, rec: Record) -> None:
+    _check_unique_name(call, {**rec.doc, **call.body}, exclude=rec.id)
+
+
+@operation
 def delete_model(call: Call) -> Result:
-    _load_own(call)
-    return resources.delete(call, KIND, call.path["modelId"], "DELETE_MODEL", check=resources.refuse_if_served)
+    return resources.delete(call, KIND, call.path["modelId"], check=resources.refuse_if_served, rec=_load_own(call))
 
 
+@operation
 def change_model_compartment(call: Call) -> Result:
-    _load_own(call)
-    return resources.change_compartment(call, KIND, call.path["modelId"], "MOVE_MODEL")
+    return resources.change_compartment(call, KIND, call.path["modelId"], rec=_load_own(call))

@@ -1,53 +1,46 @@
-"""Steps every resource family shares: load, guard, transition, list."""
+"""Steps every resource family shares: load, guard, create, update, move, delete, list.
+
+Each step takes the family's :class:`~emulator.kinds.ResourceKind`, which says whether an action
+is asynchronous (a work request and a transitional state) and where an update lands.
+"""
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .. import lifecycle
 from ..call import Call, Result
+from ..kinds import ResourceKind
 from ..protocol import errors, pagination
-from ..protocol.ids import TYPE_TOKENS, new_etag, new_ocid, ocid_type
+from ..protocol.ids import new_etag
 from ..store import PageQuery, Record
 
-# The list operation whose item shape (a summary) each kind's documents are listed in.
-LIST_OPERATIONS = {
-    "dedicatedaicluster": "list_dedicated_ai_clusters",
-    "endpoint": "list_endpoints",
-    "model": "list_models",
-    "importedmodel": "list_imported_models",
-}
+Check = Callable[[Call, Record], None]
 LIST_CONTROLS = {"compartmentId", "limit", "page", "sortBy", "sortOrder"}
 DEFAULT_LIMIT = 100
 ASCENDING_BY_DEFAULT = {"displayName", "lifecycleState"}
-LABELS = {
-    "dedicatedaicluster": "dedicated AI cluster",
-    "endpoint": "endpoint",
-    "model": "model",
-    "importedmodel": "imported model",
-    "workrequest": "work request",
-}
+GONE = ("DELETED", "FAILED")
 
 
-def load(call: Call, kind: str, rid: str) -> Record:
+def load(call: Call, kind: ResourceKind, rid: str) -> Record:
     """The caller's resource ``rid`` of ``kind``, or 404 (also for another tenancy's)."""
-    if ocid_type(rid) != TYPE_TOKENS[kind]:
-        raise errors.not_found()
-    rec = call.store.get(kind, rid, call.tenancy)
+    rec = call.store.get(kind.name, rid, call.tenancy) if kind.owns(rid) else None
     if rec is None:
         raise errors.not_found()
     return rec
 
 
-def load_related(call: Call, kind: str, rid: str, field: str) -> Record:
+def load_related(call: Call, kind: ResourceKind, rid: str, field: str) -> Record:
     """A resource the request refers to; missing or foreign is a 400 naming the field."""
     try:
         return load(call, kind, rid)
     except errors.ServiceError:
         raise errors.related_not_found(
-            f"The {LABELS[kind]} given in '{field}' ({rid}) does not exist or you are not authorized to use it."
+            f"The {kind.label} given in '{field}' ({rid}) does not exist or you are not authorized to use it."
         ) from None
 
 
-def guard_mutation(call: Call, rec: Record) -> None:
+def guard_mutation(call: Call, kind: ResourceKind, rec: Record) -> None:
     """Mutations need a living resource, a matching etag when ``if-match`` is given (the
     precondition is checked first, as HTTP does) and a settled state."""
     state = rec.doc.get("lifecycleState")
@@ -56,13 +49,11 @@ def guard_mutation(call: Call, rec: Record) -> None:
     if call.if_match is not None and call.if_match != rec.etag:
         raise errors.no_etag_match()
     if state in lifecycle.TRANSITIONAL:
-        raise errors.incorrect_state(
-            f"The {LABELS[rec.kind]} {rec.id} is {state}; wait until the current operation finishes."
-        )
+        raise errors.incorrect_state(f"The {kind.label} {rec.id} is {state}; wait until the current operation finishes.")
 
 
-def new_record(call: Call, kind: str, doc: dict) -> Record:
-    rid = new_ocid(kind, call.env.settings.region)
+def new_record(call: Call, kind: ResourceKind, doc: dict) -> Record:
+    rid = kind.new_id(call.env.settings.region)
     full = {
         "id": rid,
         **doc,
@@ -72,29 +63,29 @@ def new_record(call: Call, kind: str, doc: dict) -> Record:
         "definedTags": doc.get("definedTags", {}),
         "systemTags": {},
     }
-    full.setdefault("displayName", f"generativeai{kind}{call.stamp[:19].replace('-', '').replace(':', '').replace('T', '')}")
-    return Record(kind, rid, call.tenancy, full, new_etag())
+    full.setdefault("displayName", f"{kind.type_token}{call.stamp[:19].replace('-', '').replace(':', '').replace('T', '')}")
+    return Record(kind.name, rid, call.tenancy, full, new_etag())
 
 
 def transition(
     call: Call,
+    kind: ResourceKind,
     rec: Record,
-    *,
-    operation_type: str,
     action: str,
+    *,
     transitional: str | None,
     target: str,
     on_finish: dict | None = None,
     is_new: bool = False,
 ) -> Result:
-    """Start an asynchronous operation on ``rec`` and write it, all or nothing."""
+    """Start ``kind``'s asynchronous ``action`` on ``rec`` and write it, all or nothing."""
     with call.store.transaction():
         wr_id = lifecycle.begin(
             call.store,
+            kind,
             rec,
             call.now,
             call.env.settings.region,
-            operation_type=operation_type,
             action=action,
             transitional=transitional,
             target=target,
@@ -112,17 +103,23 @@ def save(call: Call, rec: Record) -> None:
     expected = rec.etag
     rec.etag = new_etag()
     rec.doc["timeUpdated"] = call.stamp
-    call.store.replace(rec, if_match=expected)
+    if not call.store.replace(rec, if_match=expected):
+        raise errors.no_etag_match()
 
 
-def create(call: Call, kind: str, doc: dict, operation_type: str, *, done: str, on_finish: dict | None = None) -> Result:
-    """Store a new resource in CREATING; it becomes ACTIVE when its work request finishes."""
+def create(call: Call, kind: ResourceKind, doc: dict, *, done: str, on_finish: dict | None = None) -> Result:
+    """Store a new resource; an asynchronous create starts in CREATING and becomes ACTIVE when its
+    work request finishes."""
+    if not kind.is_asynchronous("create"):
+        rec = new_record(call, kind, dict(doc, lifecycleState="ACTIVE", lifecycleDetails=done, **(on_finish or {})))
+        call.store.insert(rec)
+        return Result(body=rec.doc, etag=rec.etag)
     rec = new_record(call, kind, dict(doc, lifecycleState="CREATING"))
     return transition(
         call,
+        kind,
         rec,
-        operation_type=operation_type,
-        action="CREATED",
+        "create",
         transitional="CREATING",
         target="ACTIVE",
         on_finish={"lifecycleDetails": done, **(on_finish or {})},
@@ -130,21 +127,24 @@ def create(call: Call, kind: str, doc: dict, operation_type: str, *, done: str, 
     )
 
 
-def update(call: Call, kind: str, rid: str, operation_type: str, check=None) -> Result:
-    """Apply the request's changes and go through UPDATING back to ACTIVE."""
-    rec = load(call, kind, rid)
-    guard_mutation(call, rec)
+def update(call: Call, kind: ResourceKind, rid: str, check: Check | None = None, rec: Record | None = None) -> Result:
+    """Apply the request's changes; an asynchronous update goes through UPDATING to the state the
+    kind's updates land in, a synchronous one leaves the state as it is."""
+    rec = rec or load(call, kind, rid)
+    guard_mutation(call, kind, rec)
     if check:
         check(call, rec)
     rec.doc.update(call.body)
-    return transition(
-        call, rec, operation_type=operation_type, action="UPDATED", transitional="UPDATING", target="ACTIVE"
-    )
+    if not kind.is_asynchronous("update"):
+        save(call, rec)
+        return Result(body=rec.doc, etag=rec.etag)
+    target = kind.update_lands_in or rec.doc["lifecycleState"]
+    return transition(call, kind, rec, "update", transitional="UPDATING", target=target)
 
 
 def list_page(
     call: Call,
-    kind: str,
+    kind: ResourceKind,
     *,
     renames: dict[str, str] | None = None,
     include_global: bool = False,
@@ -153,14 +153,14 @@ def list_page(
     """One page of ``kind`` for a list operation: its filters, sort and page token from the query."""
     query = call.query
     renames = renames or {}
-    sort_by = query.get("sortBy", "timeAccepted" if kind == "workrequest" else "timeCreated")
+    sort_by = query.get("sortBy", kind.default_sort)
     default_order = "ASC" if sort_by in ASCENDING_BY_DEFAULT else "DESC"
     descending = query.get("sortOrder", default_order) == "DESC"
     check = pagination.checksum(call.op.name, query)
-    after = pagination.decode(query["page"], check) if "page" in query else None
+    after = pagination.decode(query["page"], check, (str, str)) if "page" in query else None
     filters = {renames.get(k, k): v for k, v in query.items() if k not in LIST_CONTROLS}
     page_query = PageQuery(
-        kind=kind,
+        kind=kind.name,
         tenancy=call.tenancy,
         compartment=query.get("compartmentId"),
         filters=filters,
@@ -183,32 +183,35 @@ def list_page(
     return Result(body=body, raw=raw, next_page=next_page)
 
 
-def change_compartment(call: Call, kind: str, rid: str, operation_type: str) -> Result:
-    """Synchronous, as the SDK models it (no composite waiter): the move lands at once and its
-    work request is already SUCCEEDED."""
-    rec = load(call, kind, rid)
-    guard_mutation(call, rec)
+def change_compartment(call: Call, kind: ResourceKind, rid: str, rec: Record | None = None) -> Result:
+    """Synchronous, as the SDK models it (no composite waiter): the move lands at once; when the
+    kind reports moves in work requests, its work request is already SUCCEEDED."""
+    rec = rec or load(call, kind, rid)
+    guard_mutation(call, kind, rec)
     rec.doc["compartmentId"] = call.body["compartmentId"]
+    if not kind.is_asynchronous("move"):
+        save(call, rec)
+        return Result()
     with call.store.transaction():
-        result = transition(
-            call, rec, operation_type=operation_type, action="UPDATED", transitional=None, target=rec.doc["lifecycleState"]
-        )
+        result = transition(call, kind, rec, "move", transitional=None, target=rec.doc["lifecycleState"])
         lifecycle.finish(call.store, rec, call.now)
     return Result(work_request_id=result.work_request_id)
 
 
-def delete(call: Call, kind: str, rid: str, operation_type: str, check=None) -> Result:
-    rec = load(call, kind, rid)
-    guard_mutation(call, rec)
+def delete(call: Call, kind: ResourceKind, rid: str, check: Check | None = None, rec: Record | None = None) -> Result:
+    rec = rec or load(call, kind, rid)
+    guard_mutation(call, kind, rec)
     if check:
         check(call, rec)
-    result = transition(
-        call, rec, operation_type=operation_type, action="DELETED", transitional="DELETING", target="DELETED"
-    )
+    if not kind.is_asynchronous("delete"):
+        rec.doc["lifecycleState"] = "DELETED"
+        save(call, rec)
+        return Result()
+    result = transition(call, kind, rec, "delete", transitional="DELETING", target="DELETED")
     return Result(work_request_id=result.work_request_id)
 
 
-def get(call: Call, kind: str, rid: str) -> Result:
+def get(call: Call, kind: ResourceKind, rid: str) -> Result:
     rec = load(call, kind, rid)
     return Result(body=rec.doc, etag=rec.etag)
 
@@ -217,12 +220,9 @@ def refuse_if_served(call: Call, rec: Record) -> None:
     """A model that endpoints still serve cannot be deleted (409)."""
     endpoints = in_use_by_endpoints(call, "modelId", rec.id)
     if endpoints:
-        raise errors.conflict(f"The {LABELS[rec.kind]} {rec.id} is used by {len(endpoints)} endpoint(s); delete them first.")
+        label = call.env.kinds[rec.kind].label
+        raise errors.conflict(f"The {label} {rec.id} is used by {len(endpoints)} endpoint(s); delete them first.")
 
 
 def in_use_by_endpoints(call: Call, field: str, rid: str) -> list[Record]:
-    return [
-        e
-        for e in call.store.find("endpoint", call.tenancy, **{field: rid})
-        if e.doc["lifecycleState"] not in ("DELETED", "FAILED")
-    ]
+    return [e for e in call.store.find("endpoint", call.tenancy, **{field: rid}) if e.doc["lifecycleState"] not in GONE]

@@ -1,9 +1,10 @@
-"""Request signatures (OCI API-key HTTP signatures) and the tenancy they name.
+"""Who is calling: request signatures (OCI API-key HTTP signatures) and the tenancy they name.
 
 Modes: ``off`` (every request is the default tenancy), ``loose`` (a signature's keyId names the
 tenancy; the signature itself is not checked; unsigned requests get the default tenancy) and
 ``strict`` (RSA-SHA256 signatures verified against trusted keys, ``date`` within 5 minutes,
-body hash checked; anything else is 401 NotAuthenticated).
+body hash checked; anything else is 401 NotAuthenticated). Which credentials an API takes is its
+surface's choice (``surfaces.py``); :class:`Authenticator` applies it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Callable, Iterable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -125,3 +127,35 @@ def verify(params: dict | None, method: str, target: str, headers, body: bytes, 
         LOG.debug("signature mismatch; string to sign was:\n%s", text)
         raise errors.not_authenticated("The request signature does not verify against the trusted key.") from None
     return parts[0]
+
+
+class Authenticator:
+    """The tenancy of a request, by the auth mode and the credentials its API accepts.
+
+    ``stored_keys`` reads the keys trusted through the admin API since start-up, which another
+    worker process may have added; they are read again when a signature names an unknown key.
+    """
+
+    def __init__(self, mode: str, keys: TrustedKeys, default_tenancy: str, stored_keys: Callable[[], Iterable[str]]):
+        self.mode = mode
+        self.keys = keys
+        self.default_tenancy = default_tenancy
+        self.stored_keys = stored_keys
+        self.refresh()
+
+    def refresh(self) -> None:
+        for pem in self.stored_keys():
+            self.keys.add_pem(pem.encode())
+
+    def tenancy(self, schemes: tuple[str, ...], method: str, target: Callable[[], str], headers, body: bytes) -> str:
+        """The caller's tenancy, or 401. ``target`` gives the request target as sent (for strict mode)."""
+        if self.mode == "off" or not schemes:
+            return self.default_tenancy
+        params = signature_params(headers.get("authorization"))
+        if self.mode == "strict":
+            if params is not None and params.get("keyId", "").rsplit("/", 1)[-1] not in self.keys.keys:
+                self.refresh()
+            return verify(params, method, target(), headers, body, self.keys)
+        if params is None:
+            return self.default_tenancy
+        return tenancy_from_key_id(params.get("keyId", "")) or self.default_tenancy

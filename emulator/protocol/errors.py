@@ -1,22 +1,20 @@
 """The one place for every OCI error's status, code and wording.
 
-Handlers raise :class:`ServiceError`; the app renders it as ``{"code", "message"}`` with an
-``opc-request-id`` header. A 500 is always a bug.
+Handlers raise :class:`ServiceError`; the pipeline renders it in the dialect of the API it
+came through (``protocol/render.py``), with that API's request-id headers. A 500 is always a bug.
 """
 
 from __future__ import annotations
 
 
 class ServiceError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None, param: str | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers or {}
-
-    def body(self) -> dict:
-        return {"code": self.code, "message": self.message}
+        self.param = param  # the request field at fault, where a dialect reports it (OpenAI's ``param``)
 
 
 def invalid_parameter(message: str) -> ServiceError:
@@ -75,9 +73,13 @@ def not_implemented(operation: str) -> ServiceError:
     return ServiceError(
         501,
         "NotImplemented",
-        f"The emulator does not implement {operation} yet. See the README's list of supported operations.",
+        f"The emulator does not implement {operation} yet; docs/coverage.md lists what it implements.",
     )
 
 
 def method_not_allowed(method: str, path: str) -> ServiceError:
     return ServiceError(405, "MethodNotAllowed", f"Method {method} is not allowed on {path}.")
+
+
+def internal_error() -> ServiceError:
+    return ServiceError(500, "InternalServerError", "The emulator hit an internal error; see its log.")

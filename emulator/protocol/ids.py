@@ -10,15 +10,6 @@ import uuid
 _BASE32 = "abcdefghijklmnopqrstuvwxyz234567"
 OCID_RE = re.compile(r"^ocid1\.[a-z0-9_]+\.[a-z0-9]+\.[a-z0-9-]*\.[A-Za-z0-9._:-]+$")
 
-# Resource type tokens of the real service (reference §2).
-TYPE_TOKENS = {
-    "dedicatedaicluster": "generativeaidedicatedaicluster",
-    "endpoint": "generativeaiendpoint",
-    "model": "generativeaimodel",
-    "importedmodel": "generativeaiimportedmodel",
-    "workrequest": "generativeaiworkrequest",
-}
-
 
 def _unique(seed: str | None = None) -> str:
     raw = hashlib.sha256(seed.encode()).digest() if seed else secrets.token_bytes(32)
@@ -26,9 +17,9 @@ def _unique(seed: str | None = None) -> str:
     return "amaaaaaa" + "".join(_BASE32[(bits >> (5 * i)) & 31] for i in range(52))
 
 
-def new_ocid(kind: str, region: str, seed: str | None = None) -> str:
-    """A fresh OCID (or a stable one derived from ``seed``) for a resource kind."""
-    return f"ocid1.{TYPE_TOKENS[kind]}.oc1.{region}.{_unique(seed)}"
+def new_ocid(type_token: str, region: str, seed: str | None = None) -> str:
+    """A fresh OCID of a resource type (``generativeaiendpoint``), or a stable one derived from ``seed``."""
+    return f"ocid1.{type_token}.oc1.{region}.{_unique(seed)}"
 
 
 def is_ocid(value: str) -> bool:

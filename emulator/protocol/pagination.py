@@ -1,18 +1,23 @@
 """Opaque page tokens: a keyset cursor plus a checksum of the list's other parameters.
 
-A token replayed with different filters or sort (or forged) is a 400, as moto's paginator does;
-the keyset cursor keeps the cost of a page O(page), not O(all).
+Every list pages by keyset: the token holds the sort key of the last item served, and the next
+page starts after it, so a page costs O(page), not O(all), and items added or removed meanwhile
+never shift a page. A token replayed with different filters or sort, truncated, or forged is a
+400, as moto's paginator does.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
+from typing import Any, Callable, Sequence
 
 from . import errors
 
 NOT_FILTERS = {"page", "limit"}
+MAX_TOKEN_LENGTH = 4096
 
 
 def checksum(operation: str, query: dict) -> str:
@@ -25,16 +30,35 @@ def encode(cursor: tuple, check: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode(token: str, check: str) -> tuple:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-        cursor = tuple(data["c"])
-        ok = data["h"] == check and len(cursor) >= 1
-    except (ValueError, KeyError, TypeError):
-        ok = False
-    if not ok:
+def decode(token: str, check: str, shape: tuple[type, ...]) -> tuple:
+    """The cursor in ``token``, whose parts have the types of ``shape``; 400 for anything else."""
+    cursor: Any = None
+    if len(token) <= MAX_TOKEN_LENGTH:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if isinstance(data, dict) and data.get("h") == check and isinstance(data.get("c"), list):
+                cursor = tuple(data["c"])
+        except (ValueError, binascii.Error, RecursionError):
+            cursor = None
+    if (
+        cursor is None
+        or len(cursor) != len(shape)
+        or not all(type(part) is kind for part, kind in zip(cursor, shape))  # bool is not an int here
+    ):
         raise errors.invalid_parameter(
             "Invalid page token: use the opc-next-page value of the previous response with the same filters and sort."
         )
     return cursor
+
+
+def keyset_slice(
+    items: Sequence[Any], key: Callable[[Any], tuple], after: tuple | None, limit: int, descending: bool
+) -> tuple[list, tuple | None]:
+    """One page of ``items`` (any order) sorted by ``key``, after the cursor ``after``; returns the
+    page and the cursor of the next page (``None`` on the last one). For lists kept in memory, such
+    as a work request's logs; stored resources page in SQL the same way (``Store.page``)."""
+    ordered = sorted(items, key=key, reverse=descending)
+    if after is not None:
+        ordered = [i for i in ordered if (key(i) < after if descending else key(i) > after)]
+    page = ordered[:limit]
+    return page, (key(page[-1]) if len(ordered) > limit else None)

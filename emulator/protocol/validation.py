@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
-from ..spec import Operation, Param, Spec
 from . import errors
 from .ids import is_ocid
+
+if TYPE_CHECKING:  # the spec layer sits above this one
+    from ..spec import Operation, Param, Spec
 
 LIST_CONTROL = {"limit", "page", "sortBy", "sortOrder"}
 
 
-def _coerce(param: Param, raw: str, schema: dict) -> Any:
+def _coerce(param: "Param", raw: str, schema: dict) -> Any:
     kind = schema.get("type")
     where = f"{param.location} parameter '{param.name}'"
     if kind == "integer":
@@ -41,7 +43,7 @@ def _coerce(param: Param, raw: str, schema: dict) -> Any:
     return raw
 
 
-def parse_params(op: Operation, path_args: dict, query, headers) -> tuple[dict, dict, dict]:
+def parse_params(op: "Operation", path_args: dict, query, headers) -> tuple[dict, dict, dict]:
     """Path, query and header values of ``op``, typed and checked."""
     path: dict = {}
     query_out: dict = {}
@@ -105,16 +107,31 @@ def _error_for(err: jsonschema_rs.ValidationError) -> errors.ServiceError:
     return errors.invalid_parameter(f"Invalid value {value} for '{field}': {err.message}.")
 
 
-def parse_body(spec: Spec, op: Operation, raw: bytes) -> dict | None:
-    if op.body_model is None:
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON document; 400 CannotParseRequest for anything else (NaN and Infinity included)."""
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise errors.cannot_parse(f"The request body is not valid JSON: {exc}.") from None
+
+
+def parse_body(spec: "Spec", op: "Operation", raw: bytes, null_is_absent: bool = True) -> Any:
+    """The request's JSON body, validated against the operation's schema; ``None`` when the
+    operation takes no JSON body, or takes an optional one and got none. With ``null_is_absent``,
+    null fields are dropped first, as the OCI APIs read them."""
+    if op.body_schema is None:
         return None
     if not raw.strip():
-        raise errors.missing_parameter("The request body is required.")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.cannot_parse(f"The request body is not valid JSON: {exc}.") from None
-    body = _prune_nulls(body)
+        if op.body_required:
+            raise errors.missing_parameter("The request body is required.")
+        return None
+    body = parse_json(raw)
+    if null_is_absent:
+        body = _prune_nulls(body)
     error = next(spec.body_validator(op).iter_errors(body), None)
     if error is not None:
         raise _error_for(error)

@@ -17,7 +17,7 @@ from .. import tokens
 from ..conversation import ChatInput, Completion, Generation, Tool, ToolCall
 from ..schema_values import sample
 from ..text import STOPWORDS, apply_limits, keywords, reply, rng_for
-from . import Generator, register
+from .base import Generator, register
 
 
 @register("deterministic")

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from ...call import Call
 from .. import tokens
 from ..conversation import ChatInput, Completion
-from . import ConfigError, Delta, Generator
+from .base import ConfigError, Delta, Generator
 
 FIELDS = ("timeToFirstTokenMs", "tokensPerSecond")
 

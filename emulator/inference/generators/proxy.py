@@ -23,7 +23,7 @@ from ...call import Call
 from ...protocol.errors import ServiceError
 from .. import tokens
 from ..conversation import ChatInput, Completion, Generation, ToolCall
-from . import ConfigError, Delta, Generator, register
+from .base import ConfigError, Delta, Generator, register
 
 LOG = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 5.0

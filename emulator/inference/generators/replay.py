@@ -32,7 +32,8 @@ from ...call import Call
 from ...protocol.errors import ServiceError
 from .. import errors, tokens
 from ..conversation import ChatInput, Completion, Generation
-from . import ConfigError, Delta, Generator, build, register
+from .base import ConfigError, Delta, Generator, register
+from .factory import build
 from .proxy import _error_detail, _reason, bad_gateway, gateway_timeout, sse_payloads
 
 LOG = logging.getLogger(__name__)

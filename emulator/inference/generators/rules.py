@@ -31,7 +31,8 @@ from ...call import Call
 from .. import errors, tokens
 from ..conversation import ChatInput, Completion, Generation, ToolCall
 from ..text import apply_limits
-from . import ConfigError, Delta, Generator, build, check_options, register
+from .base import ConfigError, Delta, Generator, register
+from .factory import build, check_options
 
 META_KEY = "rules"
 RULE_FIELDS = {"name", "model", "apiFormat", "pattern", "lastTurn", "reply", "toolCalls"}

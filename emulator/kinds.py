@@ -1,0 +1,90 @@
+"""What the emulator knows about a kind of resource, declared once per kind.
+
+Each resource family's module declares its ``KIND`` (``management/endpoints.py``:
+``KIND = ResourceKind(name="endpoint", ...)``) and ``registry.FAMILIES`` lists the module: that is
+all it takes for its ids, work requests, list shape, transition policy, state snapshots and
+messages to work. Nothing else keeps a table of kinds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from .protocol.ids import new_ocid, ocid_type
+
+ACTIONS = ("create", "update", "delete", "move")
+
+
+@dataclasses.dataclass(frozen=True)
+class ResourceKind:
+    name: str
+    """The record kind in the store, and the key of its transition policy (``dedicatedaicluster``)."""
+    label: str
+    """How messages name one (``dedicated AI cluster``)."""
+    type_token: str
+    """The OCID type token of its ids (``generativeaidedicatedaicluster``)."""
+    list_operation: str | None = None
+    """The list operation whose items (a summary) are how a list shows one."""
+    entity_type: str | None = None
+    """``resources[].entityType`` in its work requests."""
+    uri: str | None = None
+    """``resources[].entityUri`` in its work requests, with the record's ``{id}``."""
+    operation_types: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Work-request ``operationType`` per action (create, update, delete, move). An action not
+    named here is synchronous: it answers with no work request."""
+    update_lands_in: str | None = "ACTIVE"
+    """The state an update ends in; ``None`` keeps the state it had (an INACTIVE key stays INACTIVE)."""
+    default_sort: str = "timeCreated"
+    """The sort of its lists when the request names none."""
+    transitions: bool = True
+    """Whether it moves through transitional states under a transition policy."""
+
+    def __post_init__(self) -> None:
+        unknown = set(self.operation_types) - set(ACTIONS)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown action(s) {sorted(unknown)}; actions are {ACTIONS}")
+        if self.operation_types and not (self.entity_type and self.uri):
+            raise ValueError(f"{self.name}: asynchronous actions need entity_type and uri for their work requests")
+
+    def new_id(self, region: str, seed: str | None = None) -> str:
+        return new_ocid(self.type_token, region, seed)
+
+    def owns(self, rid: str) -> bool:
+        """Whether ``rid`` can name a resource of this kind (an OCID of its type)."""
+        return ocid_type(rid) == self.type_token
+
+    def is_asynchronous(self, action: str) -> bool:
+        return action in self.operation_types
+
+    def entity_uri(self, rid: str) -> str:
+        return (self.uri or "").format(id=rid)
+
+
+class Kinds(Mapping):
+    """Every kind the emulator serves, by name."""
+
+    def __init__(self, kinds) -> None:
+        self._by_name: dict[str, ResourceKind] = {}
+        for kind in kinds:
+            if kind.name in self._by_name:
+                raise ValueError(f"the resource kind {kind.name!r} is declared twice")
+            self._by_name[kind.name] = kind
+
+    def __getitem__(self, name: str) -> ResourceKind:
+        return self._by_name[name]
+
+    def __iter__(self):
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    @property
+    def with_transitions(self) -> tuple[str, ...]:
+        """Names of the kinds that have a transition policy."""
+        return tuple(name for name, kind in self._by_name.items() if kind.transitions)
+
+    def owning(self, rid: str) -> ResourceKind | None:
+        """The kind whose ids look like ``rid``."""
+        return next((k for k in self._by_name.values() if k.owns(rid)), None)

@@ -1,0 +1,182 @@
+"""The one request pipeline, for every API the emulator speaks.
+
+Stages, in order, each asking the request's surface (``surfaces.py``) what its API does:
+
+1. surface, by the path's longest prefix, and the request id (the client's, or a new one);
+2. route, among the surface's operations (``specs/``);
+3. auth: the caller's tenancy, from the credentials the surface accepts;
+4. parse and validate path, query, headers and body (``protocol/validation.py``);
+5. settle transitions that are due (surfaces that settle);
+6. injected faults, before the handler (surfaces that take faults);
+7. retry-token replay (surfaces that replay), with the handler in one transaction for writes;
+8. the handler (``registry.py``), then injected faults after it;
+9. render: etag, ``opc-work-request-id``, ``opc-next-page``, list items cut to their summary,
+   event streams in the surface's framing;
+10. errors: every exception ends here, rendered in the surface's error body (a 500 is a bug);
+11. the surface's request-id headers, and the journal (surfaces that are journaled).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from urllib.parse import quote
+
+from flask import Request, Response
+
+from . import lifecycle
+from .call import Call, Env, Handler, Result
+from .protocol import errors, render
+from .protocol.auth import Authenticator
+from .protocol.ids import new_request_id
+from .protocol.validation import parse_body, parse_params
+from .spec import Operation, Router
+from .surfaces import SURFACES, Surface, surface_for
+
+LOG = logging.getLogger(__name__)
+RETRY_TOKEN_TTL = 24 * 3600
+REPLAYED_HEADERS = ("etag", "opc-work-request-id", "content-type")
+
+
+def request_target(request: Request) -> str:
+    """The path and query exactly as the client sent them, which is what it signed."""
+    environ = request.environ
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        return raw
+    query = environ.get("QUERY_STRING")
+    return quote(environ.get("PATH_INFO", "")) + (f"?{query}" if query else "")
+
+
+class Pipeline:
+    def __init__(self, env: Env, handlers: dict[str, Handler], authenticator: Authenticator, surfaces=SURFACES):
+        self.env = env
+        self.handlers = handlers
+        self.authenticator = authenticator
+        self.surfaces = surfaces
+        self.routers: dict[str, Router] = {s.name: env.spec.router(s.apis) for s in surfaces}
+        for op in env.spec.operations.values():
+            owner = surface_for(op.path, surfaces)
+            if op.api not in owner.apis:
+                raise ValueError(f"{op.name} ({op.path}) lies under the {owner.name} surface, which does not serve {op.api}")
+
+    def handle(self, request: Request) -> Response:
+        started = time.perf_counter()
+        surface = surface_for(request.path, self.surfaces)
+        request_id = request.headers.get("opc-request-id") or new_request_id()
+        op: Operation | None = None
+        tenancy = None
+        try:
+            op, args = self.routers[surface.name].match(request.method, request.path)
+            raw = request.get_data(cache=False)
+            tenancy = self.authenticator.tenancy(
+                surface.auth, request.method, lambda: request_target(request), request.headers, raw
+            )
+            path, query, headers = parse_params(op, args, request.args, request.headers)
+            body = parse_body(self.env.spec, op, raw, surface.null_is_absent)
+            now = self.env.clock.now()
+            if surface.settles:
+                lifecycle.settle(self.env.store, now)
+            call = Call(op, self.env, tenancy, now, path, query, headers, body)
+            response = self.dispatch(surface, call, raw)
+        except errors.ServiceError as exc:
+            response = self.error(surface, exc)
+        except Exception:  # a 500 is always a bug: log it, answer in the surface's shape
+            LOG.exception("unhandled error in %s %s", request.method, request.path)
+            response = self.error(surface, errors.internal_error())
+        self.finish(surface, request, response, request_id)
+        if surface.journaled:
+            self.env.journal.add(
+                {
+                    "time": lifecycle.iso(time.time()),
+                    "method": request.method,
+                    "path": request.path,
+                    "operation": op.name if op else None,
+                    "status": response.status_code,
+                    "requestId": request_id,
+                    "tenancy": tenancy,
+                    "durationMs": round((time.perf_counter() - started) * 1000, 3),
+                }
+            )
+        return response
+
+    def dispatch(self, surface: Surface, call: Call, raw: bytes) -> Response:
+        handler = self.handlers.get(call.op.name)
+        if handler is None:
+            raise errors.not_implemented(call.op.operation_id)
+        self.inject(surface, call.op, "before")
+        response = self.run(surface, call, handler, raw)
+        self.inject(surface, call.op, "after")
+        return response
+
+    def inject(self, surface: Surface, op: Operation, phase: str) -> None:
+        if surface.faults:
+            fault = self.env.faults.take(op.name, phase)
+            if fault is not None:
+                raise fault
+
+    def run(self, surface: Surface, call: Call, handler: Handler, raw: bytes) -> Response:
+        if call.op.method == "GET" or surface.retry_tokens != "replay":
+            return self.render(surface, call.op, handler(call))
+        token = call.headers.get("opc-retry-token")
+        store = self.env.store
+        with store.transaction():
+            if token:
+                fingerprint = hashlib.sha256(f"{call.op.name}|{call.op.path}|{sorted(call.path.items())}|".encode() + raw).hexdigest()
+                saved = store.retry_token(call.tenancy, token, call.now - RETRY_TOKEN_TTL)
+                if saved is not None:
+                    if saved[0] != fingerprint:
+                        raise errors.invalidated_retry_token()
+                    replay = saved[1]
+                    return render.json_response(replay["body"], replay["status"], replay["headers"])
+            response = self.render(surface, call.op, handler(call))
+            if token:
+                replayed = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
+                store.save_retry_token(
+                    call.tenancy,
+                    token,
+                    fingerprint,
+                    {"status": response.status_code, "headers": replayed, "body": response.get_json(silent=True)},
+                    call.now,
+                )
+        return response
+
+    def render(self, surface: Surface, op: Operation, result: Result) -> Response:
+        if result.stream is not None:
+            return render.sse_response(result.stream, surface.sse_frame)
+        body = result.body
+        if op.item_fields and result.raw is None and isinstance(body, dict) and "items" in body:
+            fields = op.item_fields
+            body = {"items": [{k: item[k] for k in fields if k in item} for item in body["items"]]}
+        headers = {}
+        if result.etag and "etag" in op.response_headers:
+            headers["etag"] = result.etag
+        if result.work_request_id:
+            headers["opc-work-request-id"] = result.work_request_id
+        if result.next_page:
+            headers["opc-next-page"] = result.next_page
+        return render.json_response(body, result.status or op.status, headers, raw=result.raw)
+
+    def error(self, surface: Surface, exc: errors.ServiceError) -> Response:
+        return render.json_response(surface.error_body(exc), exc.status, exc.headers)
+
+    def finish(self, surface: Surface, request: Request, response: Response, request_id: str) -> None:
+        for header in surface.request_id_headers:
+            response.headers[header] = request_id
+        client_request_id = request.headers.get("opc-client-request-id")
+        if client_request_id:
+            response.headers["opc-client-request-id"] = client_request_id
+
+    def unexpected(self, request: Request, exc: Exception) -> Response:
+        """What Flask itself refused before the pipeline ran (a malformed request line, say)."""
+        surface = surface_for(request.path, self.surfaces)
+        status = getattr(exc, "code", 500)
+        if isinstance(status, int) and 400 <= status < 500:
+            error = errors.ServiceError(status, "InvalidParameter", str(exc))
+        else:
+            LOG.exception("unhandled error")
+            error = errors.internal_error()
+        response = self.error(surface, error)
+        self.finish(surface, request, response, request.headers.get("opc-request-id") or new_request_id())
+        return response

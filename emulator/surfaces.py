@@ -1,0 +1,118 @@
+"""The API dialects the emulator speaks on one port, each declared once as a :class:`Surface`.
+
+A request belongs to the surface whose path prefix is the longest that matches it, so even an
+unknown path is answered in its API's own dialect. The pipeline (``pipeline.py``) asks the surface
+everything that differs between APIs: which operations it routes, which credentials it takes,
+what an error body looks like, how events are framed, which headers carry the request id, what a
+retry token means. Adding an API is adding a surface here (and its operations' handlers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .protocol import render
+from .spec import ADMIN_API
+
+SIGNATURE = "signature"  # an OCI HTTP signature (API key, session token, principals)
+BEARER = "bearer"  # ``Authorization: Bearer <Generative AI API key>``
+
+
+@dataclasses.dataclass(frozen=True)
+class Surface:
+    name: str
+    prefixes: tuple[str, ...]
+    """Path prefixes whose requests speak this dialect (longest match wins across surfaces)."""
+    apis: tuple[str, ...]
+    """The documents of ``specs/`` whose operations it serves."""
+    auth: tuple[str, ...]
+    """Credentials it accepts; none means it is open to anyone who can reach the port."""
+    error_body: render.ErrorBody
+    sse_frame: render.SseFrame
+    request_id_headers: tuple[str, ...]
+    """Response headers that carry the request id (the client's ``opc-request-id`` when it sent one)."""
+    retry_tokens: str
+    """``replay``: a repeated ``opc-retry-token`` answers the first response and creates nothing;
+    ``accept``: the header is taken and changes nothing (answers are deterministic anyway)."""
+    pagination: str
+    """``page-token``: ``opc-next-page`` headers and ``page`` tokens; ``cursor``: ``after`` ids and ``has_more``."""
+    null_is_absent: bool = True
+    """A ``null`` field in a request body means the same as an absent one (the admin API takes
+    documents, such as state snapshots, as they are)."""
+    settles: bool = True
+    """Apply due transitions before answering (every API does; the admin API reads state as it is)."""
+    faults: bool = True
+    """Whether injected faults answer its requests."""
+    journaled: bool = True
+    """Whether its calls go into the request journal (``/_emulator/requests``)."""
+
+    def owns(self, path: str) -> int:
+        """The length of the longest of its prefixes that ``path`` starts with, segment-wise (0: none)."""
+        return max((len(p) for p in self.prefixes if path == p or path.startswith(p + "/")), default=0)
+
+
+OCI_DIALECT = dict(
+    auth=(SIGNATURE,),
+    error_body=render.oci_error,
+    sse_frame=render.unnamed_frame,
+    request_id_headers=("opc-request-id",),
+    pagination="page-token",
+)
+
+MANAGEMENT = Surface(
+    name="oci-management", prefixes=("/20231130",), apis=("generative_ai",), retry_tokens="replay", **OCI_DIALECT
+)
+INFERENCE = Surface(
+    name="oci-inference",
+    prefixes=("/20231130/actions", "/20231130/guardrailVersions"),
+    apis=("generative_ai_inference",),
+    retry_tokens="accept",
+    **{**OCI_DIALECT, "error_body": render.oci_inference_error},
+)
+DATA = Surface(
+    name="oci-data", prefixes=("/20260325",), apis=("generative_ai_data",), retry_tokens="replay", **OCI_DIALECT
+)
+SANDBOX = Surface(
+    name="oci-sandbox", prefixes=("/20260422",), apis=("generative_ai_sandbox",), retry_tokens="replay", **OCI_DIALECT
+)
+OPENAI = Surface(
+    name="openai",
+    # /openai/v1 on the inference host; the older /20231130/actions/v1; vector-store CRUD on the
+    # management host; and /v1, where langchain-oci's Responses transport posts.
+    prefixes=("/openai/v1", "/20231130/actions/v1", "/20231130/openai/v1", "/v1"),
+    apis=(),
+    auth=(BEARER, SIGNATURE),
+    error_body=render.openai_error,
+    sse_frame=render.named_frame,
+    request_id_headers=("x-request-id", "opc-request-id"),
+    retry_tokens="accept",
+    pagination="cursor",
+)
+ADMIN = Surface(
+    name="admin",
+    prefixes=("/_emulator",),
+    apis=(ADMIN_API,),
+    auth=(),
+    error_body=render.oci_error,
+    sse_frame=render.unnamed_frame,
+    request_id_headers=("opc-request-id",),
+    retry_tokens="accept",
+    pagination="page-token",
+    null_is_absent=False,
+    settles=False,
+    faults=False,
+    journaled=False,
+)
+# Paths under no surface's prefix are answered as the management API answers unknown paths.
+SURFACES = (MANAGEMENT, INFERENCE, DATA, SANDBOX, OPENAI, ADMIN)
+FALLBACK = MANAGEMENT
+
+
+def surface_for(path: str, surfaces=SURFACES) -> Surface:
+    """The surface a request path belongs to."""
+    best, length = FALLBACK, 0
+    for surface in surfaces:
+        owned = surface.owns(path)
+        if owned > length:
+            best, length = surface, owned
+    return best
