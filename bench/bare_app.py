@@ -1,9 +1,10 @@
 """Baseline for bench/run.py: the least a Flask app can do to answer a GET by id from SQLite.
 
-One table, one primary-key SELECT, the stored JSON parsed and dumped again (as any app that keeps
-documents as JSON text does), served by waitress like ``python -m emulator serve``.
+One table, one primary-key SELECT (a connection per thread), the stored JSON parsed and dumped
+again (as any app that keeps documents as JSON text does), on the WSGI server of your choice, one
+process: bench/run.py measures several and compares the emulator with the fastest.
 
-    python bench/bare_app.py --db items.db --port 8081 [--threads 8]
+    python bench/bare_app.py --db items.db --port 8081 [--server granian|waitress] [--threads 4]
 
 ``GET /items/<id>`` answers the row's document (404 if absent); ``GET /health`` answers 200.
 bench/run.py fills the database with :func:`init_db` before starting it.
@@ -67,13 +68,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--server", choices=("waitress", "granian"), default="waitress")
     args = parser.parse_args(argv)
+    print(f"bare app listening on http://{args.host}:{args.port} ({args.server}, {args.threads} threads)", flush=True)
+    if args.server == "granian":
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        server = Granian("bare", address=args.host, port=args.port, interface=Interfaces.WSGI,
+                         blocking_threads=args.threads, websockets=False, log_enabled=False, workers_kill_timeout=2)
+        server.serve(target_loader=lambda _target: create_app(args.db))
+        return 0
 
     from waitress.server import create_server
 
     server = create_server(create_app(args.db), host=args.host, port=args.port, threads=args.threads, ident="bare")
-    print(f"bare app listening on http://{args.host}:{args.port} ({args.threads} threads)", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:

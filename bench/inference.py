@@ -1,10 +1,10 @@
 """Throughput of inference operations against GET-by-id on the same emulator, with wrk, and the
 time to the first event of a streamed chat.
 
-    python bench/inference.py [--duration 5] [--connections 4] [--threads 8] [--rounds 3] [--only embed-96]
+    python bench/inference.py [--duration 5] [--connections 4] [--threads N] [--rounds 3] [--only embed-96]
                               [--ttfe-requests 20]
 
-One ``python -m emulator serve`` (waitress, ``--threads``), one ``wrk -t1 -c<connections>`` run per
+One ``python -m emulator serve`` (as it starts with no flags, or with ``--threads``), one ``wrk -t1 -c<connections>`` run per
 case and round, cases alternating so background load hits them alike, best round of each kept.
 Each case is printed with its req/s and its ratio to GET-by-id (a management read of one
 cluster, the cheapest thing the emulator does): the ratio is the figure to compare between
@@ -213,7 +213,7 @@ def _transfer_kb(out: str) -> float:
 def bench(args, workdir: Path) -> tuple[dict[str, list[dict]], dict[str, list[float]]]:
     port = free_port()
     server = Server("emulator", emulator_argv(port), port, "/_emulator/health", workdir,
-                    {"OCI_EMULATOR_THREADS": str(args.threads)})
+                    {"OCI_EMULATOR_THREADS": str(args.threads)} if args.threads else None)
     try:
         server.wait_ready()
         names = [BASELINE] + [n for n in CASES if n != BASELINE and (not args.only or n in args.only)]
@@ -252,7 +252,7 @@ def report(results: dict[str, list[dict]], first_events: dict[str, list[float]],
             print("  ".join("-" * w for w in widths))
     print()
     print(f"wrk -t1 -c{args.connections} -d{args.duration}s per case, best of {args.rounds} alternating rounds;"
-          f" emulator on waitress with {args.threads} threads; unsigned requests (auth loose);"
+          f" emulator as serve starts it{f' with {args.threads} threads' if args.threads else ''}; unsigned requests (auth loose);"
           f" embed-96 = 96 inputs of ~25 tokens to {EMBED_MODEL} (1536 dims);"
           f" chat = non-streaming GENERIC chat to {CHAT_MODEL} (system + user message).")
     print()
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Inference throughput against GET-by-id, with wrk.")
     parser.add_argument("--duration", type=int, default=5, help="seconds of each run (default 5)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads (default 8)")
+    parser.add_argument("--threads", type=int, default=None, help="server threads (default: serve's own)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--only", nargs="*", choices=[n for n in CASES if n != BASELINE],
                         help="cases to run besides the baseline (default: all)")

@@ -2,12 +2,14 @@
 
 It assembles the shared environment (specs, store, clock, catalog, journal, faults, keys), checks
 the handler table against the specs (``registry.py``) and sends every request through the one
-pipeline (``pipeline.py``).
+pipeline (``pipeline.py``), which is the app's WSGI application: it routes by the specs itself,
+so Flask's routing and request contexts are not in the way. ``serve`` runs the pipeline on its own
+(:func:`create_pipeline`), which spares it Flask's import time.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from typing import TYPE_CHECKING
 
 from . import registry
 from .call import Env
@@ -22,8 +24,8 @@ from .settings import DEFAULT_TENANCY, Settings, user_home
 from .spec import Spec
 from .store import Store
 
-HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-
+if TYPE_CHECKING:
+    from flask import Flask
 
 def build_env(settings: Settings) -> Env:
     spec = Spec()
@@ -40,24 +42,22 @@ def build_env(settings: Settings) -> Env:
     return Env(settings, spec, kinds, store, Clock(store), catalog, Journal(settings.journal_size), Faults(), keys)
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_pipeline(settings: Settings | None = None) -> Pipeline:
+    """The emulator as a WSGI application."""
     settings = settings or Settings()
     env = build_env(settings)
     authenticator = Authenticator(
         settings.auth, env.keys, DEFAULT_TENANCY, lambda: env.store.meta("trusted_keys", [])
     )
-    pipeline = Pipeline(env, registry.handlers(env.spec.operations), authenticator)
+    return Pipeline(env, registry.handlers(env.spec.operations), authenticator)
+
+
+def create_app(settings: Settings | None = None) -> "Flask":
+    """The emulator as a Flask app (``app.test_client()``, ``app.config["emulator"]``: the pipeline)."""
+    from flask import Flask
+
+    pipeline = create_pipeline(settings)
     app = Flask("oci_genai_emulator")
     app.config["emulator"] = pipeline
-
-    def api(rest: str = "") -> Response:
-        return pipeline.handle(request)
-
-    app.add_url_rule("/", "api", api, methods=HTTP_METHODS)
-    app.add_url_rule("/<path:rest>", "api", api, methods=HTTP_METHODS)
-
-    @app.errorhandler(Exception)
-    def unexpected(exc) -> Response:
-        return pipeline.unexpected(request, exc)
-
+    app.wsgi_app = pipeline  # type: ignore[method-assign]
     return app

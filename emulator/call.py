@@ -7,11 +7,13 @@ into a ``Call`` and renders the ``Result``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from .catalog import Catalog
 from .faults import Faults
+from .gate import Gate
 from .journal import Journal
 from .kinds import Kinds
 from .lifecycle import Clock, iso
@@ -34,6 +36,7 @@ class Env:
     journal: Journal
     faults: Faults
     keys: TrustedKeys
+    gate: Gate = dataclasses.field(default_factory=Gate)
 
 
 @dataclasses.dataclass
@@ -59,6 +62,22 @@ class Call:
     def if_match(self) -> str | None:
         return self.headers.get("if-match")
 
+    @contextlib.contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Around a wait for something outside the emulator: other requests go on meanwhile (``gate.py``)."""
+        with self.env.gate.outside():
+            yield
+
+    def waiting_for(self, items: Iterable) -> Iterator:
+        """The items of ``items`` (an upstream server's stream), each waited for outside the gate."""
+        iterator = iter(items)
+        while True:
+            with self.waiting():
+                item = next(iterator, _END)
+            if item is _END:
+                return
+            yield item
+
 
 @dataclasses.dataclass
 class Result:
@@ -72,6 +91,7 @@ class Result:
 
 
 Handler = Callable[[Call], Result]
+_END = object()
 
 
 def operation(fn: Handler) -> Handler:

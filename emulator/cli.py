@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .settings import AUTH_MODES, Settings
+from .settings import AUTH_MODES, SERVERS, Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -19,6 +19,8 @@ def _serve(args: argparse.Namespace) -> int:
         data_dir=args.data_dir,
         auth=args.auth,
         workers=args.workers,
+        threads=args.threads,
+        server=args.server,
         region=args.region,
         trusted_keys=args.trust_key or None,
         rules=args.rules,
@@ -27,6 +29,9 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.workers > 1 and not settings.data_dir:
         print("--workers > 1 needs --data-dir: workers share state through one SQLite file.", file=sys.stderr)
+        return 2
+    if settings.workers > 1 and settings.server == "waitress":
+        print("--workers > 1 needs --server granian: waitress runs one process.", file=sys.stderr)
         return 2
     if settings.rules:
         settings.rules = os.path.abspath(settings.rules)
@@ -136,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--data-dir", default=None, help="keep state in this folder (default: in memory)")
     serve.add_argument("--auth", choices=AUTH_MODES, default=None, help="request signature checks (default loose)")
     serve.add_argument("--workers", type=int, default=None, help="worker processes (needs --data-dir)")
+    serve.add_argument("--threads", type=int, default=None, help="server threads per worker (default 2): one answers at a time, the others wait out slow answers (latency simulation, proxy)")
+    serve.add_argument("--server", choices=SERVERS, default=None, help="WSGI server (default granian)")
     serve.add_argument("--region", default=None, help="region named in OCIDs (default us-chicago-1)")
     serve.add_argument("--trust-key", action="append", help="PEM key to trust in strict mode (repeatable)")
     serve.add_argument("--rules", default=None, help="YAML or JSON file of canned chat replies and tool calls")

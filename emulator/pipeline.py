@@ -23,16 +23,17 @@ import logging
 import time
 from urllib.parse import quote
 
-from flask import Request, Response
+from werkzeug.wrappers import Request
 
 from . import lifecycle
 from .call import Call, Env, Handler, Result
 from .protocol import errors, render
+from .protocol.render import Reply
 from .protocol.auth import Authenticator
 from .protocol.ids import new_request_id
 from .protocol.validation import parse_body, parse_params
 from .spec import Operation, Router
-from .surfaces import SURFACES, Surface, surface_for
+from .surfaces import SURFACES, Surface, SurfaceMap
 
 LOG = logging.getLogger(__name__)
 RETRY_TOKEN_TTL = 24 * 3600
@@ -40,30 +41,45 @@ REPLAYED_HEADERS = ("etag", "opc-work-request-id", "content-type")
 
 
 def request_target(request: Request) -> str:
-    """The path and query exactly as the client sent them, which is what it signed."""
+    """The path and query exactly as the client sent them, which is what it signed. Servers that
+    pass only the decoded path (granian) get it quoted again, which is exact for what the SDKs send
+    (they quote path parameters fully) unless a parameter holds a ``/``."""
     environ = request.environ
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         return raw
     query = environ.get("QUERY_STRING")
-    return quote(environ.get("PATH_INFO", "")) + (f"?{query}" if query else "")
+    path = quote(environ.get("PATH_INFO", "").encode("latin-1"))  # PEP 3333: bytes as latin-1
+    return path + (f"?{query}" if query else "")
 
 
 class Pipeline:
+    """A WSGI application: every request of every surface, start to finish."""
+
     def __init__(self, env: Env, handlers: dict[str, Handler], authenticator: Authenticator, surfaces=SURFACES):
         self.env = env
         self.handlers = handlers
         self.authenticator = authenticator
-        self.surfaces = surfaces
+        self.surface_for = SurfaceMap(surfaces)
         self.routers: dict[str, Router] = {s.name: env.spec.router(s.apis) for s in surfaces}
         for op in env.spec.operations.values():
-            owner = surface_for(op.path, surfaces)
+            owner = self.surface_for(op.path)
             if op.api not in owner.apis:
                 raise ValueError(f"{op.name} ({op.path}) lies under the {owner.name} surface, which does not serve {op.api}")
 
-    def handle(self, request: Request) -> Response:
+    def __call__(self, environ: dict, start_response):
+        request = Request(environ)
+        try:
+            with self.env.gate:
+                reply = self.handle(request)
+        except Exception:  # not even the pipeline's own error handling worked: still an answer, never a traceback
+            LOG.exception("unhandled error around %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+            reply = render.json_reply({"code": "InternalServerError", "message": "The emulator hit an internal error."}, 500)
+        return reply(environ, start_response)
+
+    def handle(self, request: Request) -> Reply:
         started = time.perf_counter()
-        surface = surface_for(request.path, self.surfaces)
+        surface = self.surface_for(request.path)
         request_id = request.headers.get("opc-request-id") or new_request_id()
         op: Operation | None = None
         tenancy = None
@@ -93,7 +109,7 @@ class Pipeline:
                     "method": request.method,
                     "path": request.path,
                     "operation": op.name if op else None,
-                    "status": response.status_code,
+                    "status": response.status,
                     "requestId": request_id,
                     "tenancy": tenancy,
                     "durationMs": round((time.perf_counter() - started) * 1000, 3),
@@ -101,7 +117,7 @@ class Pipeline:
             )
         return response
 
-    def dispatch(self, surface: Surface, call: Call, raw: bytes) -> Response:
+    def dispatch(self, surface: Surface, call: Call, raw: bytes) -> Reply:
         handler = self.handlers.get(call.op.name)
         if handler is None:
             raise errors.not_implemented(call.op.operation_id)
@@ -116,7 +132,7 @@ class Pipeline:
             if fault is not None:
                 raise fault
 
-    def run(self, surface: Surface, call: Call, handler: Handler, raw: bytes) -> Response:
+    def run(self, surface: Surface, call: Call, handler: Handler, raw: bytes) -> Reply:
         if call.op.method == "GET" or surface.retry_tokens != "replay":
             return self.render(surface, call.op, handler(call))
         token = call.headers.get("opc-retry-token")
@@ -129,7 +145,7 @@ class Pipeline:
                     if saved[0] != fingerprint:
                         raise errors.invalidated_retry_token()
                     replay = saved[1]
-                    return render.json_response(replay["body"], replay["status"], replay["headers"])
+                    return render.json_reply(replay["body"], replay["status"], replay["headers"])
             response = self.render(surface, call.op, handler(call))
             if token:
                 replayed = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
@@ -137,14 +153,14 @@ class Pipeline:
                     call.tenancy,
                     token,
                     fingerprint,
-                    {"status": response.status_code, "headers": replayed, "body": response.get_json(silent=True)},
+                    {"status": response.status, "headers": replayed, "body": response.json()},
                     call.now,
                 )
         return response
 
-    def render(self, surface: Surface, op: Operation, result: Result) -> Response:
+    def render(self, surface: Surface, op: Operation, result: Result) -> Reply:
         if result.stream is not None:
-            return render.sse_response(result.stream, surface.sse_frame)
+            return render.sse_reply(result.stream, surface.sse_frame)
         body = result.body
         if op.item_fields and result.raw is None and isinstance(body, dict) and "items" in body:
             fields = op.item_fields
@@ -156,27 +172,14 @@ class Pipeline:
             headers["opc-work-request-id"] = result.work_request_id
         if result.next_page:
             headers["opc-next-page"] = result.next_page
-        return render.json_response(body, result.status or op.status, headers, raw=result.raw)
+        return render.json_reply(body, result.status or op.status, headers, raw=result.raw)
 
-    def error(self, surface: Surface, exc: errors.ServiceError) -> Response:
-        return render.json_response(surface.error_body(exc), exc.status, exc.headers)
+    def error(self, surface: Surface, exc: errors.ServiceError) -> Reply:
+        return render.json_reply(surface.error_body(exc), exc.status, exc.headers)
 
-    def finish(self, surface: Surface, request: Request, response: Response, request_id: str) -> None:
+    def finish(self, surface: Surface, request: Request, response: Reply, request_id: str) -> None:
         for header in surface.request_id_headers:
             response.headers[header] = request_id
         client_request_id = request.headers.get("opc-client-request-id")
         if client_request_id:
             response.headers["opc-client-request-id"] = client_request_id
-
-    def unexpected(self, request: Request, exc: Exception) -> Response:
-        """What Flask itself refused before the pipeline ran (a malformed request line, say)."""
-        surface = surface_for(request.path, self.surfaces)
-        status = getattr(exc, "code", 500)
-        if isinstance(status, int) and 400 <= status < 500:
-            error = errors.ServiceError(status, "InvalidParameter", str(exc))
-        else:
-            LOG.exception("unhandled error")
-            error = errors.internal_error()
-        response = self.error(surface, error)
-        self.finish(surface, request, response, request.headers.get("opc-request-id") or new_request_id())
-        return response

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 AUTH_MODES = ("off", "loose", "strict")
+SERVERS = ("granian", "waitress")
 DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaemulatordefaulttenancy"
 
 
@@ -22,7 +23,8 @@ class Settings:
     data_dir: str | None = None
     auth: str = "loose"
     workers: int = 1
-    threads: int = 8
+    threads: int = 2
+    server: str = "granian"
     region: str = "us-chicago-1"
     trusted_keys: list[str] = dataclasses.field(default_factory=list)
     trust_user_keys: bool = True
@@ -34,6 +36,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
+        if self.server not in SERVERS:
+            raise ValueError(f"server must be one of {', '.join(SERVERS)}, not {self.server!r}")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -46,9 +46,6 @@ class Surface:
     journaled: bool = True
     """Whether its calls go into the request journal (``/_emulator/requests``)."""
 
-    def owns(self, path: str) -> int:
-        """The length of the longest of its prefixes that ``path`` starts with, segment-wise (0: none)."""
-        return max((len(p) for p in self.prefixes if path == p or path.startswith(p + "/")), default=0)
 
 
 OCI_DIALECT = dict(
@@ -108,11 +105,26 @@ SURFACES = (MANAGEMENT, INFERENCE, DATA, SANDBOX, OPENAI, ADMIN)
 FALLBACK = MANAGEMENT
 
 
-def surface_for(path: str, surfaces=SURFACES) -> Surface:
-    """The surface a request path belongs to."""
-    best, length = FALLBACK, 0
-    for surface in surfaces:
-        owned = surface.owns(path)
-        if owned > length:
-            best, length = surface, owned
-    return best
+class SurfaceMap:
+    """Which surface a path belongs to: its longest prefix, matched segment by segment."""
+
+    def __init__(self, surfaces=SURFACES, fallback: Surface = FALLBACK):
+        self.fallback = fallback
+        self.by_prefix: dict[str, Surface] = {}
+        for surface in surfaces:
+            for prefix in surface.prefixes:
+                if prefix in self.by_prefix:
+                    raise ValueError(f"{prefix} is a prefix of both {self.by_prefix[prefix].name} and {surface.name}")
+                self.by_prefix[prefix] = surface
+        self.depth = max(prefix.count("/") for prefix in self.by_prefix)
+
+    def __call__(self, path: str) -> Surface:
+        segments = path.split("/", self.depth + 1)[1 : self.depth + 1]
+        for end in range(len(segments), 0, -1):
+            surface = self.by_prefix.get("/" + "/".join(segments[:end]))
+            if surface is not None:
+                return surface
+        return self.fallback
+
+
+surface_for = SurfaceMap()

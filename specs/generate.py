@@ -122,7 +122,22 @@ class ModelReader:
             self.schemas[name] = self.read(name, cls)
         for name, cls in classes.items():
             self.add_discriminator(name, cls, classes)
+        self.share_resource_enums()
         return self.schemas
+
+    def share_resource_enums(self) -> None:
+        """A string field of ``CreateXDetails``/``UpdateXDetails`` with no allowed values takes those
+        of the same field of ``X``: the SDK documents them on the resource only (a private endpoint's
+        ``resourceType``), and the service takes no value it could not answer with."""
+        for name, schema in self.schemas.items():
+            for prefix in ("Create", "Update"):
+                resource = self.schemas.get(name[len(prefix) : -len("Details")])
+                if not (name.startswith(prefix) and name.endswith("Details") and resource):
+                    continue
+                for field, prop in schema["properties"].items():
+                    enum = resource["properties"].get(field, {}).get("enum")
+                    if enum and prop.get("type") == "string" and "enum" not in prop:
+                        prop["enum"] = list(enum)
 
     def read(self, name: str, cls) -> dict:
         instance = cls()

@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
-# Teardown needs no graceful drain: SIGINT is gunicorn's quick shutdown and waitress's KeyboardInterrupt.
+# Teardown needs no graceful drain: SIGINT stops granian (and waitress) at once.
 QUICK_STOP = signal.SIGINT
 
 
@@ -70,7 +70,7 @@ class EmulatorProcess:
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: gunicorn workers die with it
+                start_new_session=True,  # its own process group: granian workers die with it
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -98,7 +98,7 @@ class EmulatorProcess:
         if proc.poll() is None:
             # Until it is reaped, its pid (and so its process group id) cannot name anyone else.
             if sig == signal.SIGKILL:
-                os.killpg(proc.pid, signal.SIGKILL)  # the master and any gunicorn workers, at once
+                os.killpg(proc.pid, signal.SIGKILL)  # the server process and any granian workers, at once
             else:
                 proc.send_signal(sig)
             try:

@@ -1,4 +1,4 @@
-"""State on disk: restarts, kill -9, and several gunicorn workers on one data dir, all through the real SDK."""
+"""State on disk: restarts, kill -9, and several granian workers on one data dir, all through the real SDK."""
 
 from __future__ import annotations
 

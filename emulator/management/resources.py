@@ -172,9 +172,9 @@ def list_page(
     )
     next_page = None
     if present is None:
-        texts, cursor = call.store.page_json(page_query)
+        items, cursor = call.store.page_json(page_query)
         body = None
-        raw = '{"items":[' + ",".join(texts) + "]}"
+        raw = '{"items":' + items + "}"
     else:
         records, cursor = call.store.page(page_query)
         body, raw = {"items": [present(r.doc) for r in records]}, None

@@ -4,34 +4,63 @@ Event framing. Surfaces (``surfaces.py``) pick one of each; nothing else renders
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any, Callable, Iterable
-
-from flask import Response
 
 from .errors import ServiceError
 
 ErrorBody = Callable[[ServiceError], dict]
 SseFrame = Callable[[Any], bytes]
+STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
-def json_response(body: Any, status: int, headers: dict | None = None, raw: str | None = None) -> Response:
+class Reply:
+    """An HTTP response, written straight to the WSGI server: a status, headers (lower-case names)
+    and a body of bytes, or an iterable of byte chunks for a stream."""
+
+    __slots__ = ("status", "headers", "body", "_json")
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes | Iterable[bytes] = b"", json_body: Any = None):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self._json = json_body
+
+    @property
+    def status_code(self) -> int:
+        return self.status
+
+    def json(self) -> Any:
+        """The JSON body (``None`` when there is none)."""
+        if self._json is None and isinstance(self.body, bytes) and self.body:
+            self._json = json.loads(self.body)
+        return self._json
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        headers = list(self.headers.items())
+        if isinstance(self.body, bytes):
+            headers.append(("content-length", str(len(self.body))))
+            start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", headers)
+            return [self.body]
+        start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", headers)
+        return self.body
+
+
+def json_reply(body: Any, status: int, headers: dict | None = None, raw: str | None = None) -> Reply:
     """``body`` as JSON (or ``raw``, already serialized); no body at all when both are ``None``."""
+    headers = dict(headers or {})
     if raw is None and body is not None:
         raw = json.dumps(body, separators=(",", ":"))
-    response = Response(raw or "", status=status, headers=headers or {})
-    if raw is not None:
-        response.headers["content-type"] = "application/json"
-    else:
-        response.headers.remove("content-type")
-    return response
+    if raw is None:
+        return Reply(status, headers)
+    headers["content-type"] = "application/json"
+    return Reply(status, headers, raw.encode(), body)
 
 
-def sse_response(events: Iterable, frame: SseFrame) -> Response:
+def sse_reply(events: Iterable, frame: SseFrame) -> Reply:
     """A Server-Sent Events stream, content type ``text/event-stream`` with no charset (the oci SDK
     compares it exactly)."""
-    return Response(
-        (frame(event) for event in events), status=200, content_type="text/event-stream", direct_passthrough=True
-    )
+    return Reply(200, {"content-type": "text/event-stream"}, (frame(event) for event in events))
 
 
 def _data(event: Any) -> str:

@@ -45,16 +45,16 @@ class Latency(Generator):
         started = time.monotonic()
         completion = self.inner.complete(chat, call)
         pace = completion.completion_tokens / self.tps if self.tps else 0
-        _sleep_until(started + self.ttft + pace)
+        _sleep_until(started + self.ttft + pace, call)
         return completion
 
     def stream(self, chat: ChatInput, call: Call) -> Iterator[Delta]:
         started = time.monotonic()
         deltas = self.inner.stream(chat, call)
-        _sleep_until(started + self.ttft)  # before the response starts: nothing arrives sooner
-        return self._paced(deltas)
+        _sleep_until(started + self.ttft, call)  # before the response starts: nothing arrives sooner
+        return self._paced(deltas, call)
 
-    def _paced(self, deltas: Iterator[Delta]) -> Iterator[Delta]:
+    def _paced(self, deltas: Iterator[Delta], call: Call) -> Iterator[Delta]:
         if not self.tps:
             yield from deltas
             return
@@ -62,12 +62,13 @@ class Latency(Generator):
         sent = 0
         for delta in deltas:
             sent += tokens.count(delta.text)
-            _sleep_until(started + sent / self.tps)
+            _sleep_until(started + sent / self.tps, call)
             yield delta
 
 
-def _sleep_until(deadline: float) -> None:
+def _sleep_until(deadline: float, call: Call) -> None:
     left = deadline - time.monotonic()
     if left > 0:
-        time.sleep(left)
+        with call.waiting():
+            time.sleep(left)
 

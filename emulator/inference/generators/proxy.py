@@ -65,7 +65,8 @@ class Proxy(Generator):
         return url if url.endswith("/chat/completions") else f"{url}/chat/completions"
 
     def complete(self, chat: ChatInput, call: Call) -> Completion:
-        response = self._post(chat, stream=False)
+        with call.waiting():
+            response = self._post(chat, stream=False)
         try:
             answer = response.json()
             return from_openai(chat, answer)
@@ -76,8 +77,9 @@ class Proxy(Generator):
             response.close()
 
     def stream(self, chat: ChatInput, call: Call) -> Iterator[Delta]:
-        response = self._post(chat, stream=True)  # now, so that a failure is an error answer, not a broken stream
-        return self._relay(chat, response)
+        with call.waiting():  # now, so that a failure is an error answer, not a broken stream
+            response = self._post(chat, stream=True)
+        return self._relay(chat, response, call)
 
     def _post(self, chat: ChatInput, stream: bool):
         import requests
@@ -104,10 +106,10 @@ class Proxy(Generator):
             raise bad_gateway(f"The upstream server at {self.endpoint} answered {response.status_code}: {detail}")
         return response
 
-    def _relay(self, chat: ChatInput, response) -> Iterator[Delta]:
+    def _relay(self, chat: ChatInput, response, call: Call) -> Iterator[Delta]:
         merged = StreamMerger()
         try:
-            for payload in sse_payloads(response):
+            for payload in call.waiting_for(sse_payloads(response)):
                 if payload == "[DONE]":
                     break
                 chunk = json.loads(payload)

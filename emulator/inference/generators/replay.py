@@ -207,7 +207,8 @@ class Record(Generator):
         return self.options["upstream"].rstrip("/") + CHAT_PATH
 
     def complete(self, chat: ChatInput, call: Call) -> Completion:
-        response = self._forward(chat, call, stream=False)
+        with call.waiting():
+            response = self._forward(chat, call, stream=False)
         try:
             body = response.json()
             if not isinstance(body, dict) or "chatResponse" not in body:
@@ -222,13 +223,14 @@ class Record(Generator):
         return recorded_completion(body)
 
     def stream(self, chat: ChatInput, call: Call) -> Iterator[Delta]:
-        response = self._forward(chat, call, stream=True)
+        with call.waiting():
+            response = self._forward(chat, call, stream=True)
         return self._relay(chat, call, response)
 
     def _relay(self, chat: ChatInput, call: Call, response) -> Iterator[Delta]:
         events = []
         try:
-            for payload in sse_payloads(response):
+            for payload in call.waiting_for(sse_payloads(response)):
                 try:
                     event = json.loads(payload)
                 except ValueError:
