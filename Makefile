@@ -1,6 +1,8 @@
 # Everything installs itself into .venv on first use; Python 3.10+ as python3.
 PYTHON ?= python3
 VENV ?= .venv
+# The README's openai examples also run on openai 3.x (the test venv has 2.x, which langchain needs).
+OPENAI3 ?= .venv-openai3
 PY := $(VENV)/bin/python
 PORT ?= 8080
 ARGS ?=
@@ -20,10 +22,15 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.serve-installed
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+$(OPENAI3)/.installed: Makefile
+	$(PYTHON) -m venv $(OPENAI3)
+	$(OPENAI3)/bin/python -m pip install -q 'openai>=3,<4'
+	touch $@
+
 serve: $(VENV)/.serve-installed ## start the emulator on http://127.0.0.1:$(PORT) (ARGS="--auth strict" etc.)
 	$(VENV)/bin/oci-genai-emulator serve --port $(PORT) $(ARGS)
 
-test: $(VENV)/.test-installed ## run the whole test suite
+test: $(VENV)/.test-installed $(OPENAI3)/.installed ## run the whole test suite
 	$(PY) -m pytest $(ARGS)
 
 specs: $(VENV)/.test-installed ## regenerate specs/ from the installed oci SDK
@@ -32,5 +39,5 @@ specs: $(VENV)/.test-installed ## regenerate specs/ from the installed oci SDK
 bench: $(VENV)/.test-installed ## print the benchmark figures (needs wrk: apt-get install wrk)
 	$(PY) bench/run.py
 
-clean: ## remove the virtual environment
-	rm -rf $(VENV)
+clean: ## remove the virtual environments
+	rm -rf $(VENV) $(OPENAI3)

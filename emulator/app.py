@@ -18,6 +18,7 @@ from .faults import Faults
 from .journal import Journal
 from .lifecycle import Clock
 from .management import models
+from .openai_compat.scope import bearer_tenancy
 from .pipeline import Pipeline
 from .protocol.auth import Authenticator, TrustedKeys
 from .settings import DEFAULT_TENANCY, Settings, user_home
@@ -47,7 +48,11 @@ def create_pipeline(settings: Settings | None = None) -> Pipeline:
     settings = settings or Settings()
     env = build_env(settings)
     authenticator = Authenticator(
-        settings.auth, env.keys, DEFAULT_TENANCY, lambda: env.store.meta("trusted_keys", [])
+        settings.auth,
+        env.keys,
+        DEFAULT_TENANCY,
+        lambda: env.store.meta("trusted_keys", []),
+        lambda secret, headers, strict: bearer_tenancy(env.store, env.clock.now, secret, headers, strict),
     )
     return Pipeline(env, registry.handlers(env.spec.operations), authenticator)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from .protocol.ids import new_ocid, ocid_type
+from .protocol.ids import new_ocid, new_prefixed_id, ocid_type
 
 ACTIONS = ("create", "update", "delete", "move")
 
@@ -22,8 +22,10 @@ class ResourceKind:
     """The record kind in the store, and the key of its transition policy (``dedicatedaicluster``)."""
     label: str
     """How messages name one (``dedicated AI cluster``)."""
-    type_token: str
-    """The OCID type token of its ids (``generativeaidedicatedaicluster``)."""
+    type_token: str | None = None
+    """The OCID type token of its ids (``generativeaidedicatedaicluster``)..."""
+    id_prefix: str | None = None
+    """... or, for the OpenAI-compatible API's objects, the prefix of its ids (``resp_``)."""
     list_operation: str | None = None
     """The list operation whose items (a summary) are how a list shows one."""
     entity_type: str | None = None
@@ -41,6 +43,8 @@ class ResourceKind:
     """Whether it moves through transitional states under a transition policy."""
 
     def __post_init__(self) -> None:
+        if (self.type_token is None) == (self.id_prefix is None):
+            raise ValueError(f"{self.name}: declare its ids by exactly one of type_token and id_prefix")
         unknown = set(self.operation_types) - set(ACTIONS)
         if unknown:
             raise ValueError(f"{self.name}: unknown action(s) {sorted(unknown)}; actions are {ACTIONS}")
@@ -48,11 +52,20 @@ class ResourceKind:
             raise ValueError(f"{self.name}: asynchronous actions need entity_type and uri for their work requests")
 
     def new_id(self, region: str, seed: str | None = None) -> str:
+        if self.id_prefix is not None:
+            return new_prefixed_id(self.id_prefix)
         return new_ocid(self.type_token, region, seed)
 
     def owns(self, rid: str) -> bool:
-        """Whether ``rid`` can name a resource of this kind (an OCID of its type)."""
+        """Whether ``rid`` can name a resource of this kind (an OCID of its type, or its prefix)."""
+        if self.id_prefix is not None:
+            return rid.startswith(self.id_prefix)
         return ocid_type(rid) == self.type_token
+
+    @property
+    def id_form(self) -> str:
+        """How its ids look, for messages."""
+        return f"an id starting with {self.id_prefix}" if self.id_prefix else f"an OCID of type {self.type_token}"
 
     def is_asynchronous(self, action: str) -> bool:
         return action in self.operation_types

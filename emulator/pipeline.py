@@ -63,9 +63,10 @@ class Pipeline:
         self.surface_for = SurfaceMap(surfaces)
         self.routers: dict[str, Router] = {s.name: env.spec.router(s.apis) for s in surfaces}
         for op in env.spec.operations.values():
-            owner = self.surface_for(op.path)
-            if op.api not in owner.apis:
-                raise ValueError(f"{op.name} ({op.path}) lies under the {owner.name} surface, which does not serve {op.api}")
+            for path in op.paths:
+                owner = self.surface_for(path)
+                if op.api not in owner.apis:
+                    raise ValueError(f"{op.name} ({path}) lies under the {owner.name} surface, which does not serve {op.api}")
 
     def __call__(self, environ: dict, start_response):
         request = Request(environ)

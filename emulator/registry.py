@@ -18,13 +18,16 @@ from .call import Handler
 from .inference import chat, completion, embeddings, guardrails, rerank
 from .kinds import Kinds
 from .management import (
+    api_keys,
     dedicated_ai_clusters,
     endpoints,
     imported_models,
     models,
     private_endpoints,
+    projects,
     work_requests,
 )
+from .openai_compat import chat_completions, conversations, responses
 from .spec import Operation
 
 # Resource families: each module declares its KIND and handles its operations.
@@ -35,20 +38,16 @@ FAMILIES: tuple[ModuleType, ...] = (
     imported_models,
     work_requests,
     private_endpoints,
+    projects,
+    api_keys,
+    responses,
+    conversations,
 )
 # Operations on no stored resource of their own: inference, and the admin API.
-ACTIONS: tuple[ModuleType, ...] = (chat, embeddings, rerank, completion, guardrails, admin)
+ACTIONS: tuple[ModuleType, ...] = (chat, embeddings, rerank, completion, guardrails, chat_completions, admin)
 
 # Operations of the SDK that answer 501 NotImplemented, naming the operation, until they are built.
 NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
-    "API keys": (
-        "create_api_key", "get_api_key", "list_api_keys", "update_api_key", "delete_api_key",
-        "change_api_key_compartment", "renew_api_key", "set_api_key_state",
-    ),
-    "Projects": (
-        "create_generative_ai_project", "get_generative_ai_project", "list_generative_ai_projects",
-        "update_generative_ai_project", "delete_generative_ai_project", "change_generative_ai_project_compartment",
-    ),
     "Sandbox warm pools": (
         "create_sandbox_warm_pool", "get_sandbox_warm_pool", "list_sandbox_warm_pools",
         "update_sandbox_warm_pool", "delete_sandbox_warm_pool",

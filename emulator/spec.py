@@ -1,10 +1,11 @@
 """The APIs as the committed OpenAPI documents in ``specs/`` describe them.
 
 Routing, parameter parsing and request-body validation all come from here, so adding an
-operation means writing its behaviour only. Each document has its own base path (its
-``servers`` URL): ``/20231130`` for the management and inference APIs, ``/20260325`` for the data
-API, ``/20260422`` for the sandbox API, ``/_emulator`` for the admin API (written by hand; the
-others are generated from the oci SDK). Request bodies are checked with JSON Schemas compiled
+operation means writing its behaviour only. Each document has its own base paths (its
+``servers`` URLs): ``/20231130`` for the management and inference APIs, ``/20260325`` for the data
+API, ``/20260422`` for the sandbox API, ``/openai/v1`` (and the older ``/20231130/actions/v1``, and
+``/v1``) for the OpenAI-compatible API, ``/_emulator`` for the admin API. The last two are written
+by hand; the others are generated from the oci SDK. Request bodies are checked with JSON Schemas compiled
 once (lazily, per operation) by jsonschema-rs; openapi-core stays in the test suite, where its
 ~1 ms per request does not matter.
 """
@@ -30,8 +31,9 @@ SPEC_DIR = next(
     if (p / "generative_ai.json").exists()
 )
 SDK_APIS = ("generative_ai", "generative_ai_inference", "generative_ai_data", "generative_ai_sandbox")
+OPENAI_API = "openai"  # written by hand, as is the admin API's
 ADMIN_API = "admin"
-API_FILES = (*SDK_APIS, ADMIN_API)
+API_FILES = (*SDK_APIS, OPENAI_API, ADMIN_API)
 JSON = "application/json"
 
 
@@ -53,7 +55,8 @@ class Operation:
     operation_id: str
     api: str
     method: str
-    path: str  # the full path template, base path included
+    path: str  # the full path template, under the document's first base path
+    paths: tuple[str, ...]  # the same under each of the document's base paths
     params: list[Param]
     body_schema: dict | None  # the JSON request body's schema (a $ref or inline), if the operation takes JSON
     body_required: bool
@@ -79,7 +82,7 @@ def snake_case(name: str) -> str:
 
 def _operations(api: str, doc: dict) -> list[Operation]:
     schemas = doc["components"]["schemas"]
-    base = doc["servers"][0]["url"]
+    bases = [server["url"] for server in doc["servers"]]
     ops = []
     for path, methods in doc["paths"].items():
         for method, raw in methods.items():
@@ -92,7 +95,8 @@ def _operations(api: str, doc: dict) -> list[Operation]:
                 operation_id=raw["operationId"],
                 api=api,
                 method=method.upper(),
-                path=base + path,
+                path=bases[0] + path,
+                paths=tuple(base + path for base in bases),
                 params=[Param(p["name"], p["in"], p["required"], p["schema"]) for p in raw["parameters"]],
                 body_schema=body["content"][JSON]["schema"] if body and JSON in body["content"] else None,
                 body_required=bool(body and body.get("required")),
@@ -149,7 +153,8 @@ class Router:
         self._routes: dict[tuple[str, str, int], list[tuple[re.Pattern, dict[str, Operation]]]] = {}
         patterns: dict[str, dict[str, Operation]] = {}
         for op in operations:
-            patterns.setdefault(op.path, {})[op.method] = op
+            for path in op.paths:
+                patterns.setdefault(path, {})[op.method] = op
         for path, by_method in sorted(patterns.items(), key=lambda item: item[0].count("{")):
             segments = path.strip("/").split("/")
             if any(seg.startswith("{") for seg in segments[:2]):

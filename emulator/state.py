@@ -103,7 +103,7 @@ def _load(entry: Any, kinds: dict, where: str) -> Record:
         raise errors.invalid_parameter(f"{where}: 'doc' must be the resource's JSON document.")
     rid = rid or doc.get("id")
     if not isinstance(rid, str) or not kind.owns(rid):
-        raise errors.invalid_parameter(f"{where}: 'id' must be an OCID of type {kind.type_token}, not {rid!r}.")
+        raise errors.invalid_parameter(f"{where}: 'id' must be {kind.id_form}, not {rid!r}.")
     if doc.setdefault("id", rid) != rid:
         raise errors.invalid_parameter(f"{where}: the document's id {doc['id']} is not the record's id {rid}.")
     tenancy = entry.get("tenancy", DEFAULT_TENANCY)

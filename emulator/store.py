@@ -224,6 +224,36 @@ class Store:
             )
             return cur.rowcount == 1
 
+    def remove(self, kind: str, rid: str, tenancy: str) -> bool:
+        """Forget a record for good (objects that are deleted, not kept as DELETED); False if absent."""
+        with self.transaction():
+            return self._conn.execute(
+                "DELETE FROM resources WHERE id=? AND kind=? AND tenancy=?", (rid, kind, tenancy)
+            ).rowcount == 1
+
+    def remove_matching(self, tenancy: str, field: str, value: Any) -> int:
+        """Forget every record of the tenancy whose document's ``field`` is ``value``; how many."""
+        with self.transaction():
+            return self._conn.execute(
+                f"DELETE FROM resources WHERE tenancy=? AND json_extract(doc, '$.{field}') = ?", (tenancy, value)
+            ).rowcount
+
+    def locate(self, kind: str, rid: str) -> Record | None:
+        """A record of any tenancy: only for working out who a caller is (``get`` serves handlers)."""
+        rows = self._query(f"SELECT {RECORD_COLUMNS} FROM resources WHERE id=? AND kind=?", (rid, kind))
+        return _record(rows[0]) if rows else None
+
+    def locate_by_key(self, kind: str, field: str, key: str) -> Record | None:
+        """The record of any tenancy whose object field ``field`` has the key ``key`` (an API key by
+        a secret's digest): only for working out who a caller is."""
+        columns = ", ".join(f"resources.{c.strip()}" for c in RECORD_COLUMNS.split(","))
+        rows = self._query(
+            f"SELECT {columns} FROM resources, json_each(resources.doc, '$.{field}') AS entry"
+            " WHERE resources.kind=? AND entry.key=? LIMIT 1",
+            (kind, key),
+        )
+        return _record(rows[0]) if rows else None
+
     def find(self, kind: str, tenancy: str, **fields: Any) -> list[Record]:
         """Every record of ``kind`` in the tenancy whose document fields equal ``fields``."""
         where = " AND ".join(f"json_extract(doc, '$.{k}') = ?" for k in fields)

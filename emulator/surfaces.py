@@ -12,10 +12,8 @@ from __future__ import annotations
 import dataclasses
 
 from .protocol import render
-from .spec import ADMIN_API
-
-SIGNATURE = "signature"  # an OCI HTTP signature (API key, session token, principals)
-BEARER = "bearer"  # ``Authorization: Bearer <Generative AI API key>``
+from .protocol.auth import BEARER, SIGNATURE
+from .spec import ADMIN_API, OPENAI_API
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,7 +75,7 @@ OPENAI = Surface(
     # /openai/v1 on the inference host; the older /20231130/actions/v1; vector-store CRUD on the
     # management host; and /v1, where langchain-oci's Responses transport posts.
     prefixes=("/openai/v1", "/20231130/actions/v1", "/20231130/openai/v1", "/v1"),
-    apis=(),
+    apis=(OPENAI_API,),
     auth=(BEARER, SIGNATURE),
     error_body=render.openai_error,
     sse_frame=render.named_frame,

@@ -335,6 +335,18 @@ def apply_overlay(doc: dict, overlay: dict) -> None:
                 },
             }
     doc["components"]["schemas"]["Error"] = overlay["errorSchema"]
+    schemas = doc["components"]["schemas"]
+    for field in overlay["optional"]["fields"]:
+        model, name = field.split(".")
+        if model in schemas and name in schemas[model].get("required", []):
+            schemas[model]["required"].remove(name)
+            if not schemas[model]["required"]:
+                del schemas[model]["required"]
+    for field, values in overlay["enums"]["values"].items():
+        model, name = field.split(".")
+        if model in schemas:
+            prop = schemas[model]["properties"][name]
+            prop["enum"] = prop["enum"] + [v for v in values if v not in prop["enum"]]
 
 
 def sdk_clients(api: str) -> list:

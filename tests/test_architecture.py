@@ -47,8 +47,8 @@ def test_a_misspelt_handler_stops_start_up():
 
 
 def test_an_operation_with_no_handler_and_no_declaration_stops_start_up():
-    declared = {family: tuple(n for n in names if n != "get_api_key") for family, names in registry.NOT_IMPLEMENTED.items()}
-    with pytest.raises(registry.RegistryError, match="get_api_key .* has no handler and is not declared"):
+    declared = {family: tuple(n for n in names if n != "get_semantic_store") for family, names in registry.NOT_IMPLEMENTED.items()}
+    with pytest.raises(registry.RegistryError, match="get_semantic_store .* has no handler and is not declared"):
         registry.handlers(SPEC.operations, not_implemented=declared)
 
 
@@ -59,11 +59,13 @@ def test_an_operation_both_handled_and_declared_stops_start_up():
 
 
 def test_a_function_that_is_not_marked_is_no_handler():
-    def get_api_key(call):  # named after an operation, but not marked: not picked up by name alone
+    def get_semantic_store(call):  # named after an operation, but not marked: not picked up by name alone
         return Result()
 
-    table = registry.handlers(SPEC.operations, registry.FAMILIES + registry.ACTIONS + (_module("unmarked", get_api_key),))
-    assert "get_api_key" not in table
+    table = registry.handlers(SPEC.operations, registry.FAMILIES + registry.ACTIONS + (_module("unmarked", get_semantic_store),))
+    assert "get_semantic_store" not in table
+    with pytest.raises(registry.RegistryError, match="get_semantic_store has a handler"):  # once marked, it is one
+        registry.handlers(SPEC.operations, registry.FAMILIES + registry.ACTIONS + (_module("marked", operation(get_semantic_store)),))
 
 
 STORE = "ocid1.generativeaisemanticstore.oc1.us-chicago-1.amaaaaaastore"
@@ -73,7 +75,7 @@ JOB = "ocid1.generativeaienrichmentjob.oc1.us-chicago-1.amaaaaaajob"
 @pytest.mark.parametrize(
     "client_class, call, operation_id",
     [
-        (oci.generative_ai.GenerativeAiClient, lambda c: c.get_api_key("ocid1.generativeaiapikey.oc1..x"), "GetApiKey"),
+        (oci.generative_ai.GenerativeAiClient, lambda c: c.get_semantic_store("ocid1.generativeaisemanticstore.oc1..x"), "GetSemanticStore"),
         (oci.generative_ai_data.EnrichmentJobClient, lambda c: c.get_enrichment_job(STORE, JOB), "GetEnrichmentJob"),
         (oci.generative_ai_data.GenerateSqlClient, lambda c: c.get_generate_sql_from_nl_job(STORE, JOB), "GetGenerateSqlFromNlJob"),
         (oci.generative_ai_sandbox.GenerativeAiSandboxClient, lambda c: c.get_sandbox("sandbox"), "GetSandbox"),
@@ -90,7 +92,8 @@ def test_operations_not_built_yet_answer_501_naming_themselves(emulator_url, oci
 # -- surfaces --------------------------------------------------------------------------------------
 def test_every_operation_lies_under_the_surface_that_serves_its_api():
     for op in SPEC.operations.values():
-        assert op.api in surface_for(op.path).apis, op.name
+        for path in op.paths:
+            assert op.api in surface_for(path).apis, (op.name, path)
     assert {s.name for s in SURFACES} >= {"oci-management", "oci-inference", "openai", "admin"}
 
 
@@ -101,7 +104,7 @@ def test_every_operation_lies_under_the_surface_that_serves_its_api():
         ("/20231130/actions/noSuchThing", {"code": "404"}),
         ("/20260422/noSuchThing", {"code": "NotAuthorizedOrNotFound"}),
         ("/_emulator/noSuchThing", {"code": "NotAuthorizedOrNotFound"}),
-        ("/openai/v1/noSuchThing", {"error": {"type": "not_found_error", "code": "NotAuthorizedOrNotFound", "param": None}}),
+        ("/openai/v1/noSuchThing", {"error": {"type": "invalid_request_error", "code": "NotAuthorizedOrNotFound", "param": None}}),
         ("/elsewhere", {"code": "NotAuthorizedOrNotFound"}),
     ],
 )
@@ -127,9 +130,12 @@ def test_admin_answers_carry_the_clients_request_id(emulator_url):
 def test_the_openai_sdk_reads_the_openai_surfaces_errors(emulator_url):
     client = openai.OpenAI(base_url=f"{emulator_url}/openai/v1", api_key="sk-test", max_retries=0)
     with pytest.raises(openai.NotFoundError) as exc:
-        client.responses.retrieve("resp_123")
+        client.models.list()  # a path the emulator does not serve
     assert exc.value.status_code == 404 and exc.value.request_id
-    assert exc.value.code == "NotAuthorizedOrNotFound" and exc.value.type == "not_found_error"
+    assert exc.value.code == "NotAuthorizedOrNotFound" and exc.value.type == "invalid_request_error"
+    with pytest.raises(openai.BadRequestError) as missing:
+        client.responses.retrieve("resp_123")  # no project named
+    assert missing.value.param == "OpenAI-Project"
 
 
 # -- layers ----------------------------------------------------------------------------------------
@@ -138,9 +144,10 @@ LAYERS = [
     ("wire rules", ["emulator", "emulator.settings", "emulator.protocol", "emulator.data"]),
     ("specs", ["emulator.spec"]),
     ("storage", ["emulator.store"]),
-    ("state", ["emulator.kinds", "emulator.lifecycle", "emulator.catalog", "emulator.journal", "emulator.faults", "emulator.keys"]),
+    ("state", ["emulator.kinds", "emulator.lifecycle", "emulator.catalog", "emulator.journal", "emulator.faults",
+               "emulator.keys", "emulator.gate"]),
     ("calls", ["emulator.call"]),
-    ("behaviour", ["emulator.management", "emulator.inference", "emulator.admin", "emulator.state"]),
+    ("behaviour", ["emulator.management", "emulator.inference", "emulator.openai_compat", "emulator.admin", "emulator.state"]),
     ("assembly", ["emulator.registry", "emulator.surfaces", "emulator.pipeline", "emulator.app"]),
     ("entry points", ["emulator.server", "emulator.cli", "emulator.__main__"]),
 ]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 
 def test_python_quick_start_runs(emulator_url, tmp_path, monkeypatch):
-    scope = run_block(python_block("oci.generative_ai.GenerativeAiClient"), emulator_url, tmp_path, monkeypatch)
+    scope = run_block(python_block("create_dedicated_ai_cluster"), emulator_url, tmp_path, monkeypatch)
     work_request = scope["work_request"]
     assert work_request.status == "SUCCEEDED"
     assert work_request.resources[0].action_type == "CREATED"
@@ -80,3 +83,37 @@ pytest_plugins = ["pytester"]
 def test_pytest_plugin_example_passes(pytester):
     pytester.makepyfile(test_readme_example=python_block("def test_my_feature"))
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+OPENAI3_PYTHON = Path(os.environ.get("OCI_GENAI_OPENAI3_PYTHON", Path(__file__).resolve().parent.parent / ".venv-openai3/bin/python"))
+
+
+def openai_quick_start(url: str, tmp_path, monkeypatch) -> tuple[dict, str]:
+    """The README's project and key set-up, run; its openai block, with the emulator's URL."""
+    setup = run_block(python_block("create_generative_ai_project"), url, tmp_path, monkeypatch)
+    return setup, python_block("from openai import OpenAI").replace("http://127.0.0.1:8080", url)
+
+
+def test_openai_quick_start_runs(emulator_url, tmp_path, monkeypatch):
+    setup, block = openai_quick_start(emulator_url, tmp_path, monkeypatch)
+    scope = dict(setup)
+    exec(compile(block, "README.md", "exec"), scope)
+    assert scope["response"].output_text and scope["streamed"].output[0].type == "reasoning"
+    assert isinstance(scope["event"], scope["CalendarEvent"])
+    assert scope["answered"].output_text and scope["remembered"].conversation.id == scope["conversation"].id
+    assert scope["completion"].choices[0].message.content
+
+
+def test_openai_quick_start_runs_on_openai_3(emulator_url, tmp_path, monkeypatch):
+    if not OPENAI3_PYTHON.exists():
+        pytest.skip(f"no openai 3.x interpreter at {OPENAI3_PYTHON} (`make test` makes .venv-openai3)")
+    setup, block = openai_quick_start(emulator_url, tmp_path, monkeypatch)
+    prelude = (
+        "import types\n"
+        f"key = {setup['key']!r}\n"
+        f"project = types.SimpleNamespace(id={setup['project'].id!r})\n"
+    )
+    check = "\nimport openai\nassert openai.__version__.startswith('3.'), openai.__version__\nprint('OK', response.output_text[:20])\n"
+    result = subprocess.run([str(OPENAI3_PYTHON), "-c", prelude + block + check], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "OK " in result.stdout

@@ -68,9 +68,9 @@ def test_no_request_gets_a_500(emulator, request):
 
 
 def test_unimplemented_operations_say_so(emulator):
-    resp = requests.get(f"{emulator.url}/20231130/apikeys", params={"compartmentId": COMPARTMENT})
+    resp = requests.get(f"{emulator.url}/20231130/semanticStores", params={"compartmentId": COMPARTMENT})
     assert resp.status_code == 501
-    assert resp.json()["code"] == "NotImplemented" and "ListApiKeys" in resp.json()["message"]
+    assert resp.json()["code"] == "NotImplemented" and "ListSemanticStores" in resp.json()["message"]
 
 
 def test_wrong_method_is_an_oci_error(emulator):

@@ -63,7 +63,7 @@ def new_record(call: Call, kind: ResourceKind, doc: dict) -> Record:
         "definedTags": doc.get("definedTags", {}),
         "systemTags": {},
     }
-    full.setdefault("displayName", f"{kind.type_token}{call.stamp[:19].replace('-', '').replace(':', '').replace('T', '')}")
+    full.setdefault("displayName", f"{kind.type_token or kind.name}{call.stamp[:19].replace('-', '').replace(':', '').replace('T', '')}")
     return Record(kind.name, rid, call.tenancy, full, new_etag())
 
 

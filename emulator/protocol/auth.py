@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from . import errors
 
 LOG = logging.getLogger(__name__)
+SIGNATURE = "signature"  # an OCI HTTP signature (API key, session token, principals)
+BEARER = "bearer"  # ``Authorization: Bearer <Generative AI API key>``
 MAX_SKEW_SECONDS = 300
 _PARAM_RE = re.compile(r'(\w+)="([^"]*)"')
 BODY_HEADERS = ("content-length", "content-type", "x-content-sha256")
@@ -129,18 +131,31 @@ def verify(params: dict | None, method: str, target: str, headers, body: bytes, 
     return parts[0]
 
 
+Bearer = Callable[[str, object, bool], str]
+
+
 class Authenticator:
     """The tenancy of a request, by the auth mode and the credentials its API accepts.
 
     ``stored_keys`` reads the keys trusted through the admin API since start-up, which another
     worker process may have added; they are read again when a signature names an unknown key.
+    ``bearer(secret, headers, strict)`` names the tenancy of a ``Bearer`` credential (API keys
+    live with the behaviour, above this layer).
     """
 
-    def __init__(self, mode: str, keys: TrustedKeys, default_tenancy: str, stored_keys: Callable[[], Iterable[str]]):
+    def __init__(
+        self,
+        mode: str,
+        keys: TrustedKeys,
+        default_tenancy: str,
+        stored_keys: Callable[[], Iterable[str]],
+        bearer: Bearer | None = None,
+    ):
         self.mode = mode
         self.keys = keys
         self.default_tenancy = default_tenancy
         self.stored_keys = stored_keys
+        self.bearer = bearer
         self.refresh()
 
     def refresh(self) -> None:
@@ -151,7 +166,14 @@ class Authenticator:
         """The caller's tenancy, or 401. ``target`` gives the request target as sent (for strict mode)."""
         if self.mode == "off" or not schemes:
             return self.default_tenancy
-        params = signature_params(headers.get("authorization"))
+        authorization = headers.get("authorization") or ""
+        if BEARER in schemes and self.bearer is not None and authorization[:7].lower() == "bearer ":
+            return self.bearer(authorization[7:].strip(), headers, self.mode == "strict")
+        params = signature_params(authorization)
+        if self.mode == "strict" and params is None and BEARER in schemes:
+            raise errors.not_authenticated(
+                "The request carries no credentials: send an API key (Authorization: Bearer) or sign it (OCI signature)."
+            )
         if self.mode == "strict":
             if params is not None and params.get("keyId", "").rsplit("/", 1)[-1] not in self.keys.keys:
                 self.refresh()

@@ -22,6 +22,11 @@ def new_ocid(type_token: str, region: str, seed: str | None = None) -> str:
     return f"ocid1.{type_token}.oc1.{region}.{_unique(seed)}"
 
 
+def new_prefixed_id(prefix: str) -> str:
+    """An id in the OpenAI style: ``resp_`` and 48 hex digits."""
+    return prefix + secrets.token_hex(24)
+
+
 def is_ocid(value: str) -> bool:
     return bool(OCID_RE.match(value))
 

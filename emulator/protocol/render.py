@@ -91,15 +91,8 @@ def oci_inference_error(exc: ServiceError) -> dict:
     return {"code": exc.code if exc.status == 401 else str(exc.status), "message": exc.message}
 
 
-OPENAI_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    403: "permission_error",
-    404: "not_found_error",
-    409: "conflict_error",
-    412: "invalid_request_error",
-    429: "rate_limit_error",
-}
+# OpenAI's error types by status (its API reference); other 4xx are invalid requests, 5xx server errors.
+OPENAI_ERROR_TYPES = {401: "authentication_error", 403: "permission_error", 429: "rate_limit_error"}
 
 
 def openai_error(exc: ServiceError) -> dict:

@@ -86,6 +86,17 @@ def _field(path: list) -> str:
 
 
 def _error_for(err: jsonschema_rs.ValidationError) -> errors.ServiceError:
+    """The 400 for a body that breaks its schema; ``param`` names the field (the OpenAI dialect shows it)."""
+    error = _message_for(err)
+    kind = err.kind
+    field = _field(list(err.instance_path))
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        field = f"{field}.{kind.property}" if field else kind.property
+    error.param = field or None
+    return error
+
+
+def _message_for(err: jsonschema_rs.ValidationError) -> errors.ServiceError:
     kind = err.kind
     field = _field(list(err.instance_path))
     if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):

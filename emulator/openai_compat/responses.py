@@ -1,0 +1,381 @@
+"""The Responses API: create (plain, streamed, in the background), retrieve, delete, cancel and
+input items.
+
+A response's context is its ancestors' input and output items (``previous_response_id``) or its
+conversation's items, then its own input; ``instructions`` are not inherited. With ``store``
+(the default) it is kept, as long as the project's ``responsesRetentionInHours`` allows. A
+background response is ``queued``, then ``in_progress`` until the emulator's clock passes its
+due time (the ``response`` transition policy: ``{"mode": "delay", "seconds": S}``, default 0),
+then ``completed``; ``cancel`` ends it ``cancelled``. Streams carry every event in OpenAI's order
+with ``sequence_number``, named (``event: <type>``), and end with ``data: [DONE]`` as OCI's
+"Open Responses" streams do; a stored stream can be read again from any ``starting_after``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from ..call import Call, Result, operation
+from ..inference.conversation import ChatInput, Completion, Turn
+from ..inference.formats import common
+from ..inference.generators import Delta, generator_for
+from ..inference.text import stream_pieces
+from ..kinds import ResourceKind
+from ..lifecycle import policy_of
+from ..protocol import errors
+from . import conversations, objects, translate
+from .scope import Scope, scope_of
+
+LOG = logging.getLogger(__name__)
+KIND = ResourceKind(name="response", label="response", id_prefix="resp_")
+RETENTION = "responsesRetentionInHours"
+ECHOED = ("instructions", "metadata", "parallel_tool_calls", "temperature", "top_p", "tool_choice", "tools",
+          "previous_response_id", "store", "background", "max_output_tokens", "truncation", "user", "text", "reasoning")
+DEFAULTS = {"instructions": None, "metadata": {}, "parallel_tool_calls": True, "temperature": None, "top_p": None,
+            "tool_choice": "auto", "tools": [], "previous_response_id": None, "store": True, "background": False,
+            "max_output_tokens": None, "truncation": "disabled", "user": None, "text": {"format": {"type": "text"}},
+            "reasoning": {"effort": None, "summary": None}}
+DONE = "[DONE]"
+
+
+# -- create -------------------------------------------------------------------------------------
+@operation
+def create_response(call: Call) -> Result:
+    body = call.body
+    scope = scope_of(call)
+    chosen = translate.served(call, body["model"], translate.RESPONSES)
+    if body.get("previous_response_id") and body.get("conversation"):
+        raise translate.bad_request("Give previous_response_id or conversation, not both.", "previous_response_id")
+    context, conversation = _context(call, scope, body)
+    known = {item["id"]: item for item in context}
+    items = translate.input_items(body.get("input"), known.get)
+    chat = _chat_input(call, chosen, body, context + items)
+    generator = generator_for(call, chosen.profile.name)
+    response = _new_response(call, body, conversation)
+    summary = bool((body.get("reasoning") or {}).get("summary"))
+    if body.get("background"):
+        completion = generator.complete(chat, call)
+        final = _finished(response, completion, summary, call.now)
+        events = list(_events_of(final, summary))
+        rec = objects.create(call, KIND, scope, {**_queued(response), "_final": final, "_events": events,
+                                                 "_input": items, "_context": context + items + final["output"],
+                                                 "_due": call.now + _delay(call)})
+        _record_in_conversation(call, scope, conversation, items, final["output"])
+        if body.get("stream"):
+            return Result(stream=_replay(events, None))
+        return Result(body=objects.public(rec.doc))
+    if body.get("stream"):
+        deltas = generator.stream(chat, call)  # its I/O now: a failure is an error answer, not a broken stream
+        return Result(stream=_live(call, scope, response, items, context, conversation, deltas, summary, chat))
+    completion = generator.complete(chat, call)
+    final = _finished(response, completion, summary, call.now)
+    _keep(call, scope, final, items, context, conversation, None)
+    return Result(body=final)
+
+
+def _context(call: Call, scope: Scope, body: dict) -> tuple[list[dict], str | None]:
+    previous = body.get("previous_response_id")
+    if previous:
+        try:
+            rec = objects.load(call, KIND, previous, scope, scope.retention(RETENTION))
+        except errors.ServiceError:
+            raise translate.bad_request(
+                f"Previous response with id '{previous}' not found (responses made with store=false are not kept).",
+                "previous_response_id",
+            ) from None
+        return rec.doc["_context"], None
+    conversation = body.get("conversation")
+    if conversation:
+        conversation_id = conversation if isinstance(conversation, str) else conversation.get("id")
+        return conversations.load(call, scope, conversation_id).doc["_items"], conversation_id
+    return [], None
+
+
+def _chat_input(call: Call, chosen, body: dict, items: list[dict]) -> ChatInput:
+    profile = chosen.profile
+    turns = translate.turns_of(items, profile.supports_images, body["model"])
+    if body.get("instructions"):
+        turns.insert(0, Turn("system", body["instructions"]))
+    if not any(t.role == "user" for t in turns) and not any(t.role == "tool" for t in turns):
+        raise translate.bad_request("The input holds no user message.", "input")
+    tools = translate.function_tools(body.get("tools"))
+    schema, json_mode = translate.response_format((body.get("text") or {}).get("format"), "text.format")
+    common.check_max_tokens(chosen, body.get("max_output_tokens"), "max_output_tokens")
+    effort = (body.get("reasoning") or {}).get("effort")
+    chat = ChatInput(
+        served=chosen,
+        api_format=translate.API_FORMAT,
+        turns=turns,
+        tools=tools,
+        tool_choice=translate.tool_choice(body.get("tool_choice"), tools),
+        max_tokens=body.get("max_output_tokens"),
+        temperature=body.get("temperature"),
+        top_p=body.get("top_p"),
+        response_schema=schema,
+        json_mode=json_mode,
+        reasoning_effort=(effort or "medium") if profile.supports_reasoning else None,
+        stream=bool(body.get("stream")),
+        created=call.stamp,
+        raw=body,
+    )
+    common.check_context(chat)
+    return chat
+
+
+def _new_response(call: Call, body: dict, conversation: str | None) -> dict:
+    response = {
+        "id": KIND.new_id(call.env.settings.region),
+        "object": "response",
+        "created_at": int(call.now),
+        "status": "in_progress",
+        "model": body["model"],
+        "output": [],
+        "error": None,
+        "incomplete_details": None,
+        **{field: body.get(field, DEFAULTS[field]) for field in ECHOED},
+        "conversation": {"id": conversation} if conversation else None,
+        "usage": None,
+    }
+    return response
+
+
+def _finished(response: dict, completion: Completion, summary: bool, now: float, output: list[dict] | None = None) -> dict:
+    generation = completion.generations[0]
+    incomplete = generation.finish == "length"
+    return {
+        **response,
+        "status": "incomplete" if incomplete else "completed",
+        "completed_at": int(now),
+        "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
+        "output": output if output is not None else translate.output_items(generation, summary),
+        "usage": translate.usage(completion),
+    }
+
+
+def _keep(call: Call, scope: Scope, final: dict, items: list[dict], context: list[dict],
+          conversation: str | None, events: list | None) -> None:
+    """Store the response (unless ``store`` is false) and add its items to its conversation."""
+    if final["store"]:
+        extra = {"_input": items, "_context": context + items + final["output"]}
+        if events is not None:
+            extra["_events"] = events
+        objects.create(call, KIND, scope, {**final, **extra})
+    _record_in_conversation(call, scope, conversation, items, final["output"])
+
+
+def _record_in_conversation(call: Call, scope: Scope, conversation: str | None, items: list[dict], output: list[dict]) -> None:
+    if conversation:
+        conversations.append(call, scope, conversation, items + output)
+
+
+def _delay(call: Call) -> float:
+    policy = policy_of(call.store, KIND.name)
+    return float("inf") if policy["mode"] == "manual" else float(policy["seconds"])
+
+
+def _queued(response: dict) -> dict:
+    return {**response, "status": "queued"}
+
+
+def present(call: Call, rec) -> dict:
+    """A stored response as of the emulator's clock (a background one finishes at its due time)."""
+    doc = rec.doc
+    if "_final" not in doc or doc.get("status") == "cancelled":
+        return objects.public(doc)
+    if call.now >= doc["_due"]:
+        return doc["_final"]
+    started = call.now > doc["_time"]
+    return objects.public({**doc, "status": "in_progress" if started else "queued"})
+
+
+# -- streams ----------------------------------------------------------------------------------
+class _Sequence:
+    """Events numbered in the order they are sent."""
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+
+    def __call__(self, kind: str, **fields) -> dict:
+        event = {"type": kind, "sequence_number": len(self.events), **fields}
+        self.events.append(event)
+        return event
+
+
+def _live(call: Call, scope: Scope, response: dict, items: list[dict], context: list[dict], conversation: str | None,
+          deltas: Iterator[Delta], summary: bool, chat: ChatInput) -> Iterator[dict | str]:
+    """A response streamed as the generator answers: text deltas as they come (after the
+    reasoning, for reasoning models, whose thoughts come first). A failure on the way ends the
+    stream with ``response.failed``."""
+    event = _Sequence()
+    yield event("response.created", response=response)
+    yield event("response.in_progress", response=response)
+    try:
+        yield from _answer(call, scope, response, items, context, conversation, deltas, summary, chat, event)
+    except Exception as exc:  # noqa: BLE001  (the stream is under way: say so in it)
+        if not isinstance(exc, errors.ServiceError):
+            LOG.exception("a streamed response failed")
+        error = exc if isinstance(exc, errors.ServiceError) else errors.internal_error()
+        failed = {**response, "status": "failed", "error": {"code": error.code, "message": error.message}}
+        yield event("response.failed", response=failed)
+    yield DONE
+
+
+def _answer(call: Call, scope: Scope, response: dict, items: list[dict], context: list[dict], conversation: str | None,
+            deltas: Iterator[Delta], summary: bool, chat: ChatInput, event: "_Sequence") -> Iterator[dict]:
+    pieces: list[str] = []
+    message_id = None
+    completion = None
+    for delta in deltas:
+        if delta.completion is not None:
+            completion = delta.completion
+        elif delta.text and delta.index == 0:
+            if chat.served.profile.supports_reasoning:
+                pieces.append(delta.text)  # held back until the reasoning is out
+                continue
+            if message_id is None:
+                message_id = translate.new_id("msg_")
+                yield from _message_opened(event, 0, message_id)
+            pieces.append(delta.text)
+            yield _text_delta(event, 0, message_id, delta.text)
+    if completion is None:
+        raise errors.internal_error()
+    generation = completion.generations[0]
+    output: list[dict] = []
+    if generation.reasoning:
+        item = translate.reasoning_item(generation.reasoning, summary)
+        output.append(item)
+        yield from _reasoning_events(event, len(output) - 1, item, summary)
+    text = "".join(pieces) if pieces else generation.text
+    status = "incomplete" if generation.finish == "length" else "completed"
+    if text or not generation.tool_calls:
+        index = len(output)
+        if message_id is None:
+            message_id = translate.new_id("msg_")
+            yield from _message_opened(event, index, message_id)
+            for piece in stream_pieces(text):
+                yield _text_delta(event, index, message_id, piece)
+        item = translate.message_item(text, status, message_id)
+        output.append(item)
+        yield from _message_closed(event, index, item)
+    for tool_call in generation.tool_calls:
+        item = translate.function_call_item(tool_call)
+        output.append(item)
+        yield from _function_call_events(event, len(output) - 1, item)
+    final = _finished(response, completion, summary, call.now, output)
+    terminal = event("response.incomplete" if final["status"] == "incomplete" else "response.completed", response=final)
+    _keep(call, scope, final, items, context, conversation, event.events)  # kept before the client hears it is done
+    yield terminal
+
+
+def _events_of(final: dict, summary: bool) -> Iterator[dict]:
+    """The events of a finished response, as a stream would have sent them."""
+    event = _Sequence()
+    opened = {**final, "status": "in_progress", "output": [], "usage": None, "incomplete_details": None}
+    yield event("response.created", response=opened)
+    yield event("response.in_progress", response=opened)
+    for index, item in enumerate(final["output"]):
+        if item["type"] == "reasoning":
+            yield from _reasoning_events(event, index, item, summary)
+        elif item["type"] == "message":
+            yield from _message_opened(event, index, item["id"])
+            for piece in stream_pieces(item["content"][0]["text"]):
+                yield _text_delta(event, index, item["id"], piece)
+            yield from _message_closed(event, index, item)
+        else:
+            yield from _function_call_events(event, index, item)
+    yield event("response.incomplete" if final["status"] == "incomplete" else "response.completed", response=final)
+
+
+def _replay(events: list[dict], starting_after: int | None) -> Iterator[dict | str]:
+    for stored in events:
+        if starting_after is None or stored["sequence_number"] > starting_after:
+            yield stored
+    yield DONE
+
+
+def _message_opened(event: _Sequence, index: int, item_id: str) -> Iterator[dict]:
+    yield event("response.output_item.added", output_index=index,
+                item={"id": item_id, "type": "message", "role": "assistant", "status": "in_progress", "content": []})
+    yield event("response.content_part.added", output_index=index, item_id=item_id, content_index=0,
+                part=translate.output_text(""))
+
+
+def _text_delta(event: _Sequence, index: int, item_id: str, text: str) -> dict:
+    return event("response.output_text.delta", output_index=index, item_id=item_id, content_index=0, delta=text, logprobs=[])
+
+
+def _message_closed(event: _Sequence, index: int, item: dict) -> Iterator[dict]:
+    part = item["content"][0]
+    yield event("response.output_text.done", output_index=index, item_id=item["id"], content_index=0,
+                text=part["text"], logprobs=[])
+    yield event("response.content_part.done", output_index=index, item_id=item["id"], content_index=0, part=part)
+    yield event("response.output_item.done", output_index=index, item=item)
+
+
+def _reasoning_events(event: _Sequence, index: int, item: dict, summary: bool) -> Iterator[dict]:
+    yield event("response.output_item.added", output_index=index,
+                item={**item, "summary": [], "content": [], "status": "in_progress"})
+    text = item["content"][0]["text"]
+    if summary:
+        part = {"type": "summary_text", "text": ""}
+        yield event("response.reasoning_summary_part.added", item_id=item["id"], output_index=index, summary_index=0, part=part)
+        for piece in stream_pieces(text):
+            yield event("response.reasoning_summary_text.delta", item_id=item["id"], output_index=index, summary_index=0, delta=piece)
+        yield event("response.reasoning_summary_text.done", item_id=item["id"], output_index=index, summary_index=0, text=text)
+        yield event("response.reasoning_summary_part.done", item_id=item["id"], output_index=index, summary_index=0,
+                    part={"type": "summary_text", "text": text})
+    yield event("response.output_item.done", output_index=index, item=item)
+
+
+def _function_call_events(event: _Sequence, index: int, item: dict) -> Iterator[dict]:
+    yield event("response.output_item.added", output_index=index, item={**item, "arguments": "", "status": "in_progress"})
+    yield event("response.function_call_arguments.delta", item_id=item["id"], output_index=index, delta=item["arguments"])
+    yield event("response.function_call_arguments.done", item_id=item["id"], output_index=index,
+                arguments=item["arguments"], name=item["name"])
+    yield event("response.output_item.done", output_index=index, item=item)
+
+
+# -- the rest -----------------------------------------------------------------------------------
+def _load(call: Call):
+    scope = scope_of(call)
+    return scope, objects.load(call, KIND, call.path["response_id"], scope, scope.retention(RETENTION))
+
+
+@operation
+def retrieve_response(call: Call) -> Result:
+    _, rec = _load(call)
+    if call.query.get("stream"):
+        events = rec.doc.get("_events")
+        if events is None:
+            raise translate.bad_request("Only responses made with stream=true or background=true can be streamed again.", "stream")
+        if "_final" in rec.doc and call.now < rec.doc["_due"] and rec.doc.get("status") != "cancelled":
+            raise errors.ServiceError(409, "IncorrectState", "The response is still in progress; stream it once it is done.")
+        return Result(stream=_replay(events, call.query.get("starting_after")))
+    return Result(body=present(call, rec))
+
+
+@operation
+def delete_response(call: Call) -> Result:
+    _, rec = _load(call)
+    objects.remove(call, rec)
+    return Result(body={"id": rec.id, "object": "response", "deleted": True})
+
+
+@operation
+def cancel_response(call: Call) -> Result:
+    _, rec = _load(call)
+    if "_final" not in rec.doc:
+        raise translate.bad_request("Only a response made with background=true can be cancelled.", "response_id")
+    current = present(call, rec)
+    if current["status"] in ("queued", "in_progress"):
+        rec.doc.update(status="cancelled", _events=[])
+        objects.save(call, rec)
+        return Result(body=objects.public(rec.doc))
+    return Result(body=current)
+
+
+@operation
+def list_input_items(call: Call) -> Result:
+    _, rec = _load(call)
+    return Result(body=objects.cursor_page(call, rec.doc["_input"]))
