@@ -59,9 +59,11 @@ QUESTION = "Explain how a vector database finds the nearest neighbours of a quer
 @dataclasses.dataclass
 class Request:
     method: str
-    path: str  # under /20231130
+    path: str  # under ``base``
     body: dict | None = None
     check: Callable[[dict], bool] | None = None  # validates one response before the run
+    base: str = API
+    headers: dict = dataclasses.field(default_factory=dict)
 
 
 CASES: dict[str, Callable[[str], Request]] = {}
@@ -135,32 +137,62 @@ def chat(url: str) -> Request:
     )
 
 
+# OCI's OpenAI-compatible API: a project and an API key made over HTTP, as a user makes them --------
+OPENAI_MODEL = "xai.grok-4-1-fast-non-reasoning"
+
+
+def openai_headers(url: str) -> dict:
+    """``Authorization`` and ``OpenAI-Project`` of a new project and API key (ACTIVE on the next request)."""
+    _, _, project = http("POST", f"{url}{API}/generativeAiProjects", {"compartmentId": COMPARTMENT})
+    _, _, key = http("POST", f"{url}{API}/apikeys", {"compartmentId": COMPARTMENT, "displayName": "bench",
+                                                     "keyDetails": [{"keyName": "primary"}]})
+    return {"Authorization": f"Bearer {key['keys'][0]['key']}", "OpenAI-Project": project["id"]}
+
+
+def responses_body(stream: bool = False) -> dict:
+    return {"model": OPENAI_MODEL, "instructions": "You are a concise assistant.", "input": QUESTION,
+            "max_output_tokens": 300, "temperature": 0.7, "stream": stream}
+
+
+@case("responses")
+def responses(url: str) -> Request:
+    """``responses.create`` on the OpenAI-compatible API: the same question, stored as by default."""
+    return Request("POST", "/responses", responses_body(), check=lambda r: r["status"] == "completed" and r["output"],
+                   base="/openai/v1", headers=openai_headers(url))
+
+
 # time to first event ---------------------------------------------------------------------------
-TTFE_CASES = {"GENERIC stream": generic_chat_body, "COHERE stream": cohere_chat_body}
+TTFE_CASES: dict[str, Callable[[str], Request]] = {
+    "GENERIC stream": lambda url: Request("POST", "/actions/chat", generic_chat_body(stream=True)),
+    "COHERE stream": lambda url: Request("POST", "/actions/chat", cohere_chat_body(stream=True)),
+    "Responses stream": lambda url: Request("POST", "/responses", responses_body(stream=True), base="/openai/v1",
+                                            headers=openai_headers(url)),
+}
+FINISHED = (b"finishReason", b"response.completed")
 
 
-def time_to_first_event(url: str, body: dict, requests: int) -> list[float]:
-    """Milliseconds from sending each streamed chat to reading its first ``data:`` line, one request at a
+def time_to_first_event(url: str, request: Request, requests: int) -> list[float]:
+    """Milliseconds from sending each streamed request to reading its first event line, one request at a
     time on one kept-alive connection; the whole stream is read and checked before the next request."""
     host, port = url.removeprefix("http://").split(":")
     conn = HTTPConnection(host, int(port), timeout=10)
-    payload = json.dumps(body).encode()
-    headers = {"content-type": "application/json", "accept": "text/event-stream"}
+    payload = json.dumps(request.body).encode()
+    headers = {"content-type": "application/json", "accept": "text/event-stream", **request.headers}
     times = []
     try:
         for _ in range(requests + 2):  # the first two warm the connection and the code path up
             started = time.perf_counter()
-            conn.request("POST", API + "/actions/chat", payload, headers)
+            conn.request(request.method, request.base + request.path, payload, headers)
             resp = conn.getresponse()
             if resp.status != 200 or resp.getheader("content-type") != "text/event-stream":
-                raise BenchError(f"streamed chat: {resp.status} {resp.getheader('content-type')} {resp.read()[:300]!r}")
+                raise BenchError(f"stream: {resp.status} {resp.getheader('content-type')} {resp.read()[:300]!r}")
             first = resp.readline()
             elapsed = (time.perf_counter() - started) * 1000
-            if not first.startswith(b"data: {"):
-                raise BenchError(f"streamed chat: first line {first[:200]!r}")
+            if not first.startswith((b"data: {", b"event: ")):
+                raise BenchError(f"stream: first line {first[:200]!r}")
             rest = resp.read()  # the stream ends when the response does
-            if b"finishReason" not in rest:
-                raise BenchError(f"streamed chat: no finish event in {rest[-300:]!r}")
+            if not any(mark in rest for mark in FINISHED):
+                raise BenchError(f"stream: no finish event in {rest[-300:]!r}")
             times.append(elapsed)
     finally:
         conn.close()
@@ -172,14 +204,14 @@ def ttfe(url: str, requests: int) -> dict[str, list[float]]:
     _, _, generators = http("GET", url + "/_emulator/generators")
     if generators.get("default", {}).get("latency") or any(g.get("latency") for g in generators["models"].values()):
         raise BenchError(f"latency simulation is still on: {generators}")
-    return {name: time_to_first_event(url, make(stream=True), requests) for name, make in TTFE_CASES.items()}
+    return {name: time_to_first_event(url, make(url), requests) for name, make in TTFE_CASES.items()}
 
 
 # wrk -------------------------------------------------------------------------------------------
 LUA = """wrk.method = {method}
 wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
-"""
+{headers}"""
 
 
 def lua_string(text: str) -> str:
@@ -189,9 +221,11 @@ def lua_string(text: str) -> str:
 def run_wrk(url: str, request: Request, connections: int, seconds: int, workdir: Path) -> dict:
     script = workdir / f"wrk-{abs(hash((request.method, request.path))) % 10**8}.lua"
     body = json.dumps(request.body, separators=(",", ":")) if request.body is not None else ""
-    script.write_text(LUA.format(method=lua_string(request.method), body=lua_string(body) if body else "nil"))
+    headers = "".join(f"wrk.headers[ {lua_string(k)} ] = {lua_string(v)}\n" for k, v in request.headers.items())
+    script.write_text(LUA.format(method=lua_string(request.method), body=lua_string(body) if body else "nil",
+                                 headers=headers))
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", str(script)]
-    cmd.append(url + API + request.path)
+    cmd.append(url + request.base + request.path)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30).stdout
     if "Requests/sec:" not in out or re.search(r"Non-2xx or 3xx responses|Socket errors", out):
         raise BenchError(f"wrk failed or saw errors on {request.method} {request.path}:\n{out[-1500:]}")
@@ -220,7 +254,7 @@ def bench(args, workdir: Path) -> tuple[dict[str, list[dict]], dict[str, list[fl
         requests = {}
         for name in names:
             request = CASES[name](server.url)
-            status, _, body = http(request.method, server.url + API + request.path, request.body)
+            status, _, body = http(request.method, server.url + request.base + request.path, request.body, request.headers)
             if status != 200 or (request.check and not request.check(body)):
                 raise BenchError(f"case {name}: unexpected answer {status} {json.dumps(body)[:300]}")
             requests[name] = request

@@ -113,9 +113,9 @@ def emulator_argv(port: int, data_dir: Path | None = None) -> list[str]:
 
 
 # HTTP helpers (setup only: measurements use wrk) ---------------------------------------------
-def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict, dict]:
+def http(method: str, url: str, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict, dict]:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
+    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             raw = resp.read()

@@ -383,3 +383,28 @@ def test_admin_api_of_the_client(oci_genai_emulator, oci_genai_config):
     before = oci_genai_emulator.clock()["offsetSeconds"]
     assert oci_genai_emulator.advance_clock(60)["offsetSeconds"] == before + 60
     assert oci_genai_emulator.health()["status"] == "ok"
+
+
+def test_projects_api_keys_and_an_openai_client(client):
+    project = client.create_project("agents", responses_retention_hours=48)
+    assert project.lifecycle_state == "ACTIVE" and project.responses_retention_hours == 48 and project.work_request_id
+    key = client.create_api_key("dev", key_names=("one", "two"))
+    assert set(key.secrets) == {"one", "two"} and key.secret.startswith("sk-")
+    keyed = client.openai(project.id, api_key=key.secret, max_retries=0)
+    assert keyed.responses.create(model="openai.gpt-oss-120b", input="Hello").output_text
+    signed = client.openai(project.id, max_retries=0)  # the client's own OCI key signs each request
+    response = signed.responses.create(model="xai.grok-4-1-fast-reasoning", input="Hello")
+    assert keyed.responses.retrieve(response.id).id == response.id  # one tenancy, one project
+
+
+def test_the_openai_client_signs_under_strict_auth():
+    server = BackgroundServer(Settings(port=0, auth="strict", trust_user_keys=False)).start()
+    try:
+        genai = GenAI.for_emulator(server.url)  # trusts its own key with the emulator
+        project = genai.create_project("strict")
+        answer = genai.openai(project.id, max_retries=0).chat.completions.create(
+            model="meta.llama-3.3-70b-instruct", messages=[{"role": "user", "content": "Hi"}]
+        )
+        assert answer.choices[0].message.content
+    finally:
+        server.stop()

@@ -71,7 +71,7 @@ def test_rules_example_calls_the_tool(emulator_url, oci_config):
 
 def test_thin_client_example_runs(emulator_url):
     scope: dict = {}
-    exec(compile(python_block("GenAI.for_emulator").replace("http://127.0.0.1:8080", emulator_url), "README.md", "exec"), scope)
+    exec(compile(python_block("genai.fine_tune(").replace("http://127.0.0.1:8080", emulator_url), "README.md", "exec"), scope)
     assert scope["answer"].text and scope["answer"].completion_tokens <= 100
     assert len(scope["vectors"].embeddings) == 200
     assert scope["model"].lifecycle_state == "ACTIVE" and scope["model"].etag
@@ -117,3 +117,10 @@ def test_openai_quick_start_runs_on_openai_3(emulator_url, tmp_path, monkeypatch
     result = subprocess.run([str(OPENAI3_PYTHON), "-c", prelude + block + check], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "OK " in result.stdout
+
+
+def test_thin_client_openai_example_runs(emulator_url):
+    scope: dict = {}
+    block = python_block("genai.openai(").replace("http://127.0.0.1:8080", emulator_url)
+    exec(compile(block, "README.md", "exec"), scope)
+    assert scope["project"].lifecycle_state == "ACTIVE" and scope["key"].secret.startswith("sk-")

@@ -41,6 +41,8 @@ _EXPORTS = {
     "ResourceFailed": "errors",
     "ModelNotFound": "errors",
     "StreamIncomplete": "errors",
+    "Project": "results",
+    "ApiKey": "results",
     "Cluster": "results",
     "Endpoint": "results",
     "Model": "results",
@@ -80,6 +82,7 @@ if TYPE_CHECKING:
         WorkRequestFailed,
     )
     from .results import (
+        ApiKey,
         CancelResult,
         ChatResult,
         Cluster,
@@ -89,6 +92,7 @@ if TYPE_CHECKING:
         FineTune,
         ImportedModel,
         Model,
+        Project,
         StreamChunk,
         WorkRequest,
         WorkRequestError,

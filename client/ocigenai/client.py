@@ -27,6 +27,7 @@ from .convert import (
 from .emulator import DEFAULT_REGION, EMULATOR_TENANCY, EmulatorAdmin, _trusted_config
 from .errors import InvalidArgument, ModelNotFound, RegionNotConfigured, ResourceFailed, WaitTimeout, WorkRequestFailed
 from .inference import EMBED_BATCH, InferenceMixin
+from .openai_api import OpenAIMixin
 from .results import (
     CancelResult,
     Cluster,
@@ -49,6 +50,7 @@ PAGE_SIZE = 100
 """Items per list request."""
 
 _TYPES = {
+    "generativeaiproject": "get_project",
     "generativeaidedicatedaicluster": "get_cluster",
     "generativeaiendpoint": "get_endpoint",
     "generativeaimodel": "get_model",
@@ -86,7 +88,7 @@ def _one_or_many(value: str | Sequence[str] | None) -> list[str] | None:
     return [value] if isinstance(value, str) else list(value or []) or None
 
 
-class GenAI(InferenceMixin):
+class GenAI(InferenceMixin, OpenAIMixin):
     """A thin, typed layer over the ``oci`` SDK for OCI Generative AI (management and inference).
 
     Build it with :meth:`from_config` (an OCI config file profile), :meth:`for_emulator` (a

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "Project",
+    "ApiKey",
     "Cluster",
     "Endpoint",
     "Model",
@@ -279,6 +281,55 @@ class FineTune:
     def done(self) -> bool:
         """True once training ended, successfully or not."""
         return self.status not in ("CREATING",)
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    """A Generative AI project: what OpenAI-compatible calls work in (``OpenAI-Project``)."""
+
+    id: str
+    """The project's OCID."""
+    display_name: str | None
+    """Its display name."""
+    lifecycle_state: str
+    """``CREATING``, ``ACTIVE``, ``UPDATING``, ``DELETING``, ``DELETED`` or ``FAILED``."""
+    compartment_id: str
+    """The compartment's OCID."""
+    responses_retention_hours: int | None
+    """How long it keeps responses (``None``: the service's default)."""
+    conversations_retention_hours: int | None
+    """How long it keeps conversations after their last change."""
+    etag: str | None = None
+    """The etag to pass as ``if_match``."""
+    opc_request_id: str | None = None
+    """The request id of the call that produced it."""
+    work_request_id: str | None = None
+    """The work request of the create."""
+    raw: Any = dataclasses.field(**_raw)
+    """The SDK object."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiKey:
+    """A Generative AI API key, with the secrets the service showed when it made them."""
+
+    id: str
+    """The key's OCID."""
+    display_name: str | None
+    """Its display name."""
+    lifecycle_state: str
+    """``ACTIVE`` while one of its secrets works, else ``INACTIVE`` (or ``DELETED``...)."""
+    secrets: dict[str, str]
+    """Secret by key name: shown only when made (create, renew)."""
+    etag: str | None = None
+    opc_request_id: str | None = None
+    work_request_id: str | None = None
+    raw: Any = dataclasses.field(**_raw)
+
+    @property
+    def secret(self) -> str:
+        """The first secret."""
+        return next(iter(self.secrets.values()))
 
 
 @dataclasses.dataclass(frozen=True)
