@@ -453,7 +453,22 @@ def coverage(docs: dict[str, dict]) -> str:
             lines += ["", f"### `/{group}`", "", "| operation | HTTP | status |", "|---|---|---|"]
             for _, _, name, method, path, status in sorted(r for r in rows if r[0] == client and r[1] == group):
                 lines.append(f"| `{name}` | `{method} {path}` | {status} |")
+    lines += openai_coverage(implemented)
     return "\n".join(lines) + "\n"
+
+
+def openai_coverage(implemented: set[str]) -> list[str]:
+    """The OpenAI-compatible API (``specs/openai.json``, written by hand: the oci SDK has no client for it)."""
+    doc = json.loads((HERE / "openai.json").read_text())
+    bases = ", ".join(f"`{server['url']}`" for server in doc["servers"])
+    lines = ["", "## OCI's OpenAI-compatible API (`specs/openai.json`)", "", f"Served under {bases}.", "",
+             "| operation | HTTP | status |", "|---|---|---|"]
+    for path, methods in doc["paths"].items():
+        for method, op in methods.items():
+            name = re.sub(r"(?<!^)(?=[A-Z])", "_", op["operationId"]).lower()
+            status = "implemented" if name in implemented else "404"
+            lines.append(f"| `{name}` | `{method.upper()} {path}` | {status} |")
+    return lines
 
 
 def main(argv: list[str]) -> int:

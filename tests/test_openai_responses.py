@@ -299,3 +299,28 @@ def test_responses_are_kept_in_the_state_and_isolated_by_tenancy(oai, emulator_u
         theirs.responses.retrieve(response.id)
     with pytest.raises(openai.NotFoundError):  # our key, their project
         client(emulator_url, their_project.id, oai.api_key).responses.create(model=PLAIN_MODEL, input="hi")
+
+
+def test_rules_and_latency_serve_this_api_too(oai, emulator_url):
+    admin(emulator_url, "rules", {"model": PLAIN_MODEL, "pattern": "capital of France", "reply": "Paris."})
+    assert oai.responses.create(model=PLAIN_MODEL, input="What is the capital of France?").output_text == "Paris."
+    chunks = oai.chat.completions.create(
+        model=PLAIN_MODEL, messages=[{"role": "user", "content": "The capital of France?"}], stream=True
+    )
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "Paris."
+
+
+def test_the_proxy_forwards_and_recordings_stay_native(oai, emulator_url, tmp_path):
+    from test_generators import FakeOpenAI
+
+    upstream = FakeOpenAI()
+    try:
+        admin(emulator_url, "generators", {"models": {PLAIN_MODEL: {"type": "proxy", "url": upstream.url, "model": "local", "apiKey": "secret"}}})
+        assert oai.responses.create(model=PLAIN_MODEL, input="Hello upstream").output_text == "Upstream local heard: Hello upstream"
+        assert upstream.requests[-1]["body"]["messages"] == [{"role": "user", "content": "Hello upstream"}]
+    finally:
+        upstream.close()
+    admin(emulator_url, "generators", {"models": {PLAIN_MODEL: {"type": "replay", "fixtures": str(tmp_path)}}})
+    with pytest.raises(openai.BadRequestError) as exc:
+        oai.responses.create(model=PLAIN_MODEL, input="hi")
+    assert "native chat API only" in exc.value.message

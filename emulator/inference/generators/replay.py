@@ -94,6 +94,18 @@ def _check_fixtures(options: dict, where: str) -> None:
         raise ConfigError(f"{where}.fixtures: the folder that holds the recorded answers.")
 
 
+NATIVE_FORMATS = ("COHERE", "COHEREV2", "GENERIC")
+
+
+def _native_only(chat: ChatInput) -> None:
+    """Recordings are native chat answers: the OpenAI-compatible API is served by the other generators."""
+    if chat.api_format not in NATIVE_FORMATS:
+        raise errors.bad_request(
+            "The record and replay generators serve the native chat API only; configure deterministic, rules or "
+            "proxy (with latency if wanted) for this model on the OpenAI-compatible API."
+        )
+
+
 # -- replay ------------------------------------------------------------------------------------------
 
 
@@ -109,6 +121,7 @@ class Replay(Generator):
             raise ConfigError(f"{where}.onMissing: one of {', '.join(ON_MISSING)}.")
 
     def complete(self, chat: ChatInput, call: Call) -> Completion:
+        _native_only(chat)
         fixture = self._load(chat, call)
         if fixture is None:
             return build({"type": "deterministic"}).complete(chat, call)
@@ -119,6 +132,7 @@ class Replay(Generator):
         return recorded_completion(fixture["response"])
 
     def stream(self, chat: ChatInput, call: Call) -> Iterator[Delta]:
+        _native_only(chat)
         fixture = self._load(chat, call)
         if fixture is None:
             return build({"type": "deterministic"}).stream(chat, call)
@@ -207,6 +221,7 @@ class Record(Generator):
         return self.options["upstream"].rstrip("/") + CHAT_PATH
 
     def complete(self, chat: ChatInput, call: Call) -> Completion:
+        _native_only(chat)
         with call.waiting():
             response = self._forward(chat, call, stream=False)
         try:
@@ -223,6 +238,7 @@ class Record(Generator):
         return recorded_completion(body)
 
     def stream(self, chat: ChatInput, call: Call) -> Iterator[Delta]:
+        _native_only(chat)
         with call.waiting():
             response = self._forward(chat, call, stream=True)
         return self._relay(chat, call, response)
