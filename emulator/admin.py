@@ -1,5 +1,5 @@
 """The control plane under ``/_emulator/`` (``specs/admin.json``): health, reset, clock,
-transitions, state, journal, faults, generators, rules and keys.
+transitions, state, journal, faults, generators, rules, keys and the web_search tool's pages.
 
 Its operations go through the same pipeline as the APIs (the admin surface: no credentials, no
 faults, no journal, and reading state here never applies transitions or counts as a poll).
@@ -13,6 +13,7 @@ from . import __version__, lifecycle, state
 from .call import Call, Result, operation
 from .inference import generators
 from .inference.generators import rules
+from .openai_compat.tools import WEB_RESULTS
 from .protocol import errors
 
 
@@ -194,3 +195,20 @@ def trust_key(call: Call) -> Result:
     with call.store.transaction():
         call.store.set_meta("trusted_keys", sorted(set(call.store.meta("trusted_keys", [])) | {pem}))
     return Result(body={"fingerprint": fingerprint})
+
+
+@operation
+def get_web_results(call: Call) -> Result:
+    return Result(body={"results": call.store.meta(WEB_RESULTS, [])})
+
+
+@operation
+def set_web_results(call: Call) -> Result:
+    call.store.set_meta(WEB_RESULTS, call.body["results"])
+    return get_web_results(call)
+
+
+@operation
+def clear_web_results(call: Call) -> Result:
+    call.store.set_meta(WEB_RESULTS, [])
+    return Result()

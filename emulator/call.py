@@ -84,10 +84,13 @@ class Result:
     body: Any = None
     raw: str | None = None  # the body already serialized (list pages cut to shape by the store)
     stream: Any = None  # an iterable of Server-Sent Event payloads (dicts, or literal strings like "[DONE]")
+    binary: bytes | None = None  # a body of bytes (a file's content), sent as ``media_type``
+    media_type: str = "application/octet-stream"
     etag: str | None = None
     work_request_id: str | None = None
     next_page: str | None = None
     status: int | None = None
+    headers: dict = dataclasses.field(default_factory=dict)  # more response headers (``openai-poll-after-ms``)
 
 
 Handler = Callable[[Call], Result]

@@ -91,7 +91,7 @@ class Pipeline:
                 surface.auth, request.method, lambda: request_target(request), request.headers, raw
             )
             path, query, headers = parse_params(op, args, request.args, request.headers)
-            body = parse_body(self.env.spec, op, raw, surface.null_is_absent)
+            body = parse_body(self.env.spec, op, raw, surface.null_is_absent, request.headers.get("content-type", ""))
             now = self.env.clock.now()
             if surface.settles:
                 lifecycle.settle(self.env.store, now)
@@ -162,11 +162,13 @@ class Pipeline:
     def render(self, surface: Surface, op: Operation, result: Result) -> Reply:
         if result.stream is not None:
             return render.sse_reply(result.stream, surface.sse_frame)
+        if result.binary is not None:
+            return render.Reply(result.status or op.status, {"content-type": result.media_type}, result.binary)
         body = result.body
         if op.item_fields and result.raw is None and isinstance(body, dict) and "items" in body:
             fields = op.item_fields
             body = {"items": [{k: item[k] for k in fields if k in item} for item in body["items"]]}
-        headers = {}
+        headers = dict(result.headers)
         if result.etag and "etag" in op.response_headers:
             headers["etag"] = result.etag
         if result.work_request_id:

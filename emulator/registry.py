@@ -27,7 +27,7 @@ from .management import (
     projects,
     work_requests,
 )
-from .openai_compat import chat_completions, conversations, responses
+from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
 from .spec import Operation
 
 # Resource families: each module declares its KIND and handles its operations.
@@ -42,6 +42,9 @@ FAMILIES: tuple[ModuleType, ...] = (
     api_keys,
     responses,
     conversations,
+    files,
+    vector_stores,
+    containers,
 )
 # Operations on no stored resource of their own: inference, and the admin API.
 ACTIONS: tuple[ModuleType, ...] = (chat, embeddings, rerank, completion, guardrails, chat_completions, admin)
@@ -107,7 +110,8 @@ class RegistryError(Exception):
 
 
 def kinds() -> Kinds:
-    return Kinds(module.KIND for module in FAMILIES)
+    """Every kind the families declare (``KIND``, or ``KINDS`` for a family with several)."""
+    return Kinds(kind for module in FAMILIES for kind in getattr(module, "KINDS", (module.KIND,)))
 
 
 def marked(modules) -> dict[str, tuple[Handler, ModuleType]]:

@@ -35,6 +35,7 @@ OPENAI_API = "openai"  # written by hand, as is the admin API's
 ADMIN_API = "admin"
 API_FILES = (*SDK_APIS, OPENAI_API, ADMIN_API)
 JSON = "application/json"
+MULTIPART = "multipart/form-data"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,8 +59,9 @@ class Operation:
     path: str  # the full path template, under the document's first base path
     paths: tuple[str, ...]  # the same under each of the document's base paths
     params: list[Param]
-    body_schema: dict | None  # the JSON request body's schema (a $ref or inline), if the operation takes JSON
+    body_schema: dict | None  # the request body's schema (a $ref or inline), if the operation takes JSON or a form
     body_required: bool
+    body_media: str | None  # JSON or MULTIPART
     status: int
     response_headers: tuple[str, ...]
     response_type: str | None
@@ -82,12 +84,15 @@ def snake_case(name: str) -> str:
 
 def _operations(api: str, doc: dict) -> list[Operation]:
     schemas = doc["components"]["schemas"]
-    bases = [server["url"] for server in doc["servers"]]
     ops = []
     for path, methods in doc["paths"].items():
+        bases = [server["url"] for server in methods.get("servers") or doc["servers"]]
         for method, raw in methods.items():
+            if method == "servers":
+                continue
             status, response = next((s, r) for s, r in raw["responses"].items() if s != "default")
             body = raw.get("requestBody")
+            media = next((m for m in (JSON, MULTIPART) if body and m in body["content"]), None)
             ref = ((response.get("content") or {}).get(JSON) or {}).get("schema", {}).get("$ref")
             response_type = ref.rsplit("/", 1)[-1] if ref else None
             op = Operation(
@@ -98,8 +103,9 @@ def _operations(api: str, doc: dict) -> list[Operation]:
                 path=bases[0] + path,
                 paths=tuple(base + path for base in bases),
                 params=[Param(p["name"], p["in"], p["required"], p["schema"]) for p in raw["parameters"]],
-                body_schema=body["content"][JSON]["schema"] if body and JSON in body["content"] else None,
+                body_schema=body["content"][media]["schema"] if media else None,
                 body_required=bool(body and body.get("required")),
+                body_media=media,
                 status=int(status),
                 response_headers=tuple(response.get("headers", {})),
                 response_type=response_type,

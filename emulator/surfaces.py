@@ -70,18 +70,28 @@ DATA = Surface(
 SANDBOX = Surface(
     name="oci-sandbox", prefixes=("/20260422",), apis=("generative_ai_sandbox",), retry_tokens="replay", **OCI_DIALECT
 )
-OPENAI = Surface(
-    name="openai",
-    # /openai/v1 on the inference host; the older /20231130/actions/v1; vector-store CRUD on the
-    # management host; and /v1, where langchain-oci's Responses transport posts.
-    prefixes=("/openai/v1", "/20231130/actions/v1", "/20231130/openai/v1", "/v1"),
+OPENAI_DIALECT = dict(
     apis=(OPENAI_API,),
-    auth=(BEARER, SIGNATURE),
     error_body=render.openai_error,
     sse_frame=render.named_frame,
     request_id_headers=("x-request-id", "opc-request-id"),
     retry_tokens="accept",
     pagination="cursor",
+)
+OPENAI = Surface(
+    name="openai",
+    # /openai/v1 on the inference host; the older /20231130/actions/v1; and /v1, where
+    # langchain-oci's Responses transport posts. API keys or signatures.
+    prefixes=("/openai/v1", "/20231130/actions/v1", "/v1"),
+    auth=(BEARER, SIGNATURE),
+    **OPENAI_DIALECT,
+)
+OPENAI_MANAGEMENT = Surface(
+    name="openai-management",
+    # vector-store CRUD on the management host: signed requests only (IAM), no API keys
+    prefixes=("/20231130/openai/v1",),
+    auth=(SIGNATURE,),
+    **OPENAI_DIALECT,
 )
 ADMIN = Surface(
     name="admin",
@@ -99,7 +109,7 @@ ADMIN = Surface(
     journaled=False,
 )
 # Paths under no surface's prefix are answered as the management API answers unknown paths.
-SURFACES = (MANAGEMENT, INFERENCE, DATA, SANDBOX, OPENAI, ADMIN)
+SURFACES = (MANAGEMENT, INFERENCE, DATA, SANDBOX, OPENAI, OPENAI_MANAGEMENT, ADMIN)
 FALLBACK = MANAGEMENT
 
 

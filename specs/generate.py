@@ -464,10 +464,13 @@ def openai_coverage(implemented: set[str]) -> list[str]:
     lines = ["", "## OCI's OpenAI-compatible API (`specs/openai.json`)", "", f"Served under {bases}.", "",
              "| operation | HTTP | status |", "|---|---|---|"]
     for path, methods in doc["paths"].items():
+        shown = (methods.get("servers") or [{"url": ""}])[0]["url"] + path  # an operation of another host
         for method, op in methods.items():
+            if method == "servers":
+                continue
             name = re.sub(r"(?<!^)(?=[A-Z])", "_", op["operationId"]).lower()
             status = "implemented" if name in implemented else "404"
-            lines.append(f"| `{name}` | `{method.upper()} {path}` | {status} |")
+            lines.append(f"| `{name}` | `{method.upper()} {shown}` | {status} |")
     return lines
 
 

@@ -102,6 +102,12 @@ def test_openai_quick_start_runs(emulator_url, tmp_path, monkeypatch):
     assert isinstance(scope["event"], scope["CalendarEvent"])
     assert scope["answered"].output_text and scope["remembered"].conversation.id == scope["conversation"].id
     assert scope["completion"].choices[0].message.content
+    exec(compile(python_block("vector_stores.create").replace("http://127.0.0.1:8080", emulator_url), "README.md", "exec"), scope)
+    assert scope["hits"].data[0].filename == "oceans.txt"
+    assert scope["grounded"].output[0].type == "file_search_call"
+    assert scope["grounded"].output[-1].content[0].annotations[0].type == "file_citation"
+    assert scope["searched"].output[-1].content[0].annotations[0].url == "https://example.com/everest"
+    assert scope["computed"].output[0].type == "code_interpreter_call"
 
 
 def test_openai_quick_start_runs_on_openai_3(emulator_url, tmp_path, monkeypatch):

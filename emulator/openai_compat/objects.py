@@ -42,6 +42,12 @@ def load(call: Call, kind: ResourceKind, rid: str, scope: Scope, retention: floa
     return rec
 
 
+def scoped(call: Call, kind: ResourceKind, scope: Scope, **fields: Any) -> list[Record]:
+    """Every object of ``kind`` in the caller's scope (whose document fields equal ``fields``), oldest first."""
+    found = call.store.find(kind.name, call.tenancy, **{SCOPE_FIELD: scope.key}, **fields)
+    return sorted(found, key=lambda r: (r.doc.get("_time", 0), r.id))
+
+
 def save(call: Call, rec: Record, touch: bool = False) -> None:
     """Write ``rec`` back; ``touch`` restarts its retention (conversations count from their last update)."""
     if touch:

@@ -13,6 +13,7 @@ with ``sequence_number``, named (``event: <type>``), and end with ``data: [DONE]
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 
@@ -24,7 +25,7 @@ from ..inference.text import stream_pieces
 from ..kinds import ResourceKind
 from ..lifecycle import policy_of
 from ..protocol import errors
-from . import conversations, objects, translate
+from . import conversations, objects, tools, translate
 from .scope import Scope, scope_of
 
 LOG = logging.getLogger(__name__)
@@ -40,6 +41,41 @@ DONE = "[DONE]"
 
 
 # -- create -------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class _Request:
+    """One ``responses.create``: what it answers from and where its answer goes."""
+
+    call: Call
+    scope: Scope
+    response: dict  # the response object, as created
+    items: list[dict]  # its input items
+    context: list[dict]  # the items before them
+    conversation: str | None
+    summary: bool  # reasoning summaries asked for
+    tooling: tools.Tooling
+
+    def output(self, completion: Completion | None) -> list[dict]:
+        """The tools' items, then the answer's (with annotations on what it cites of theirs)."""
+        if completion is None:
+            return list(self.tooling.items)
+        generation = completion.generations[0]
+        return self.tooling.items + translate.output_items(
+            generation, self.summary, tools.annotations(self.tooling, generation.citations)
+        )
+
+    def finished(self, completion: Completion | None, output: list[dict] | None = None) -> dict:
+        return _finished(self.response, completion, self.call.now, self.output(completion) if output is None else output)
+
+    def keep(self, final: dict, events: list | None = None) -> None:
+        """Store the response (unless ``store`` is false) and add its items to its conversation."""
+        if final["store"]:
+            extra = {"_input": self.items, "_context": self.context + self.items + final["output"]}
+            if events is not None:
+                extra["_events"] = events
+            objects.create(self.call, KIND, self.scope, {**final, **extra})
+        _record_in_conversation(self.call, self.scope, self.conversation, self.items, final["output"])
+
+
 @operation
 def create_response(call: Call) -> Result:
     body = call.body
@@ -50,28 +86,40 @@ def create_response(call: Call) -> Result:
     context, conversation = _context(call, scope, body)
     known = {item["id"]: item for item in context}
     items = translate.input_items(body.get("input"), known.get)
-    chat = _chat_input(call, chosen, body, context + items)
+    functions, builtin = tools.split(body.get("tools"))
+    chat = _chat_input(call, chosen, body, context + items, functions)
     generator = generator_for(call, chosen.profile.name)
-    response = _new_response(call, body, conversation)
-    summary = bool((body.get("reasoning") or {}).get("summary"))
+    choice = body.get("tool_choice")
+    turn = tools.Turn(call, scope, chat.last_user_text, context, items, set(body.get("include") or []),
+                      choice.get("type") if isinstance(choice, dict) else None,
+                      lambda prompt: generator.complete(_prompt(chat, prompt), call).generations[0].text)
+    tooling = tools.run(turn, builtin)
+    chat.documents = tooling.documents
+    chat.turns += tooling.turns()
+    request = _Request(call, scope, _new_response(call, body, conversation), items, context, conversation,
+                       bool((body.get("reasoning") or {}).get("summary")), tooling)
     if body.get("background"):
-        completion = generator.complete(chat, call)
-        final = _finished(response, completion, summary, call.now)
-        events = list(_events_of(final, summary))
-        rec = objects.create(call, KIND, scope, {**_queued(response), "_final": final, "_events": events,
-                                                 "_input": items, "_context": context + items + final["output"],
-                                                 "_due": call.now + _delay(call)})
+        final = request.finished(None if tooling.waiting else generator.complete(chat, call))
+        events = list(_events_of(final, request.summary))
+        objects.create(call, KIND, scope, {**_queued(request.response), "_final": final, "_events": events,
+                                           "_input": items, "_context": context + items + final["output"],
+                                           "_due": call.now + _delay(call)})
         _record_in_conversation(call, scope, conversation, items, final["output"])
         if body.get("stream"):
             return Result(stream=_replay(events, None))
-        return Result(body=objects.public(rec.doc))
+        return Result(body=_queued(request.response))
     if body.get("stream"):
-        deltas = generator.stream(chat, call)  # its I/O now: a failure is an error answer, not a broken stream
-        return Result(stream=_live(call, scope, response, items, context, conversation, deltas, summary, chat))
-    completion = generator.complete(chat, call)
-    final = _finished(response, completion, summary, call.now)
-    _keep(call, scope, final, items, context, conversation, None)
+        deltas = None if tooling.waiting else generator.stream(chat, call)  # its I/O now: failures are error answers
+        return Result(stream=_live(request, deltas, chat))
+    final = request.finished(None if tooling.waiting else generator.complete(chat, call))
+    request.keep(final)
     return Result(body=final)
+
+
+def _prompt(chat: ChatInput, text: str) -> ChatInput:
+    """A one-question chat for the same model (what the code interpreter's program prints)."""
+    return dataclasses.replace(chat, turns=[Turn("user", text)], tools=[], documents=[], response_schema=None,
+                               json_mode=False, stream=False)
 
 
 def _context(call: Call, scope: Scope, body: dict) -> tuple[list[dict], str | None]:
@@ -92,14 +140,14 @@ def _context(call: Call, scope: Scope, body: dict) -> tuple[list[dict], str | No
     return [], None
 
 
-def _chat_input(call: Call, chosen, body: dict, items: list[dict]) -> ChatInput:
+def _chat_input(call: Call, chosen, body: dict, items: list[dict], functions: list[dict]) -> ChatInput:
     profile = chosen.profile
     turns = translate.turns_of(items, profile.supports_images, body["model"])
     if body.get("instructions"):
         turns.insert(0, Turn("system", body["instructions"]))
     if not any(t.role == "user" for t in turns) and not any(t.role == "tool" for t in turns):
         raise translate.bad_request("The input holds no user message.", "input")
-    tools = translate.function_tools(body.get("tools"))
+    function_tools = translate.function_tools(functions)
     schema, json_mode = translate.response_format((body.get("text") or {}).get("format"), "text.format")
     common.check_max_tokens(chosen, body.get("max_output_tokens"), "max_output_tokens")
     effort = (body.get("reasoning") or {}).get("effort")
@@ -107,8 +155,8 @@ def _chat_input(call: Call, chosen, body: dict, items: list[dict]) -> ChatInput:
         served=chosen,
         api_format=translate.API_FORMAT,
         turns=turns,
-        tools=tools,
-        tool_choice=translate.tool_choice(body.get("tool_choice"), tools),
+        tools=function_tools,
+        tool_choice=translate.tool_choice(body.get("tool_choice"), function_tools),
         max_tokens=body.get("max_output_tokens"),
         temperature=body.get("temperature"),
         top_p=body.get("top_p"),
@@ -140,28 +188,18 @@ def _new_response(call: Call, body: dict, conversation: str | None) -> dict:
     return response
 
 
-def _finished(response: dict, completion: Completion, summary: bool, now: float, output: list[dict] | None = None) -> dict:
-    generation = completion.generations[0]
-    incomplete = generation.finish == "length"
+def _finished(response: dict, completion: Completion | None, now: float, output: list[dict]) -> dict:
+    """The response once answered (an MCP approval asked: answered with no completion)."""
+    generation = completion.generations[0] if completion else None
+    incomplete = generation is not None and generation.finish == "length"
     return {
         **response,
         "status": "incomplete" if incomplete else "completed",
         "completed_at": int(now),
         "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
-        "output": output if output is not None else translate.output_items(generation, summary),
-        "usage": translate.usage(completion),
+        "output": output,
+        "usage": translate.usage(completion) if completion else translate.NO_USAGE,
     }
-
-
-def _keep(call: Call, scope: Scope, final: dict, items: list[dict], context: list[dict],
-          conversation: str | None, events: list | None) -> None:
-    """Store the response (unless ``store`` is false) and add its items to its conversation."""
-    if final["store"]:
-        extra = {"_input": items, "_context": context + items + final["output"]}
-        if events is not None:
-            extra["_events"] = events
-        objects.create(call, KIND, scope, {**final, **extra})
-    _record_in_conversation(call, scope, conversation, items, final["output"])
 
 
 def _record_in_conversation(call: Call, scope: Scope, conversation: str | None, items: list[dict], output: list[dict]) -> None:
@@ -202,16 +240,18 @@ class _Sequence:
         return event
 
 
-def _live(call: Call, scope: Scope, response: dict, items: list[dict], context: list[dict], conversation: str | None,
-          deltas: Iterator[Delta], summary: bool, chat: ChatInput) -> Iterator[dict | str]:
-    """A response streamed as the generator answers: text deltas as they come (after the
-    reasoning, for reasoning models, whose thoughts come first). A failure on the way ends the
-    stream with ``response.failed``."""
+def _live(request: _Request, deltas: Iterator[Delta] | None, chat: ChatInput) -> Iterator[dict | str]:
+    """A response streamed as it is made: the tools' items, then text deltas as the generator sends
+    them (after the reasoning, for reasoning models, whose thoughts come first). A failure on the
+    way ends the stream with ``response.failed``."""
     event = _Sequence()
+    response = request.response
     yield event("response.created", response=response)
     yield event("response.in_progress", response=response)
     try:
-        yield from _answer(call, scope, response, items, context, conversation, deltas, summary, chat, event)
+        for index, item in enumerate(request.tooling.items):
+            yield from _tool_events(event, index, item)
+        yield from _answer(request, deltas, chat, event)
     except Exception as exc:  # noqa: BLE001  (the stream is under way: say so in it)
         if not isinstance(exc, errors.ServiceError):
             LOG.exception("a streamed response failed")
@@ -221,50 +261,50 @@ def _live(call: Call, scope: Scope, response: dict, items: list[dict], context: 
     yield DONE
 
 
-def _answer(call: Call, scope: Scope, response: dict, items: list[dict], context: list[dict], conversation: str | None,
-            deltas: Iterator[Delta], summary: bool, chat: ChatInput, event: "_Sequence") -> Iterator[dict]:
+def _answer(request: _Request, deltas: Iterator[Delta] | None, chat: ChatInput, event: "_Sequence") -> Iterator[dict]:
+    output = list(request.tooling.items)
+    completion = None
     pieces: list[str] = []
     message_id = None
-    completion = None
-    for delta in deltas:
+    live = not chat.served.profile.supports_reasoning  # reasoning models: the text waits for the thoughts
+    for delta in deltas or ():
         if delta.completion is not None:
             completion = delta.completion
         elif delta.text and delta.index == 0:
-            if chat.served.profile.supports_reasoning:
-                pieces.append(delta.text)  # held back until the reasoning is out
-                continue
+            pieces.append(delta.text)
+            if live:
+                if message_id is None:
+                    message_id = translate.new_id("msg_")
+                    yield from _message_opened(event, len(output), message_id)
+                yield _text_delta(event, len(output), message_id, delta.text)
+    if deltas is not None and completion is None:
+        raise errors.internal_error()
+    if completion is not None:
+        generation = completion.generations[0]
+        if generation.reasoning:
+            item = translate.reasoning_item(generation.reasoning, request.summary)
+            output.append(item)
+            yield from _reasoning_events(event, len(output) - 1, item, request.summary)
+        text = "".join(pieces) if pieces else generation.text
+        if text or not generation.tool_calls:
+            index = len(output)
             if message_id is None:
                 message_id = translate.new_id("msg_")
-                yield from _message_opened(event, 0, message_id)
-            pieces.append(delta.text)
-            yield _text_delta(event, 0, message_id, delta.text)
-    if completion is None:
-        raise errors.internal_error()
-    generation = completion.generations[0]
-    output: list[dict] = []
-    if generation.reasoning:
-        item = translate.reasoning_item(generation.reasoning, summary)
-        output.append(item)
-        yield from _reasoning_events(event, len(output) - 1, item, summary)
-    text = "".join(pieces) if pieces else generation.text
-    status = "incomplete" if generation.finish == "length" else "completed"
-    if text or not generation.tool_calls:
-        index = len(output)
-        if message_id is None:
-            message_id = translate.new_id("msg_")
-            yield from _message_opened(event, index, message_id)
-            for piece in stream_pieces(text):
-                yield _text_delta(event, index, message_id, piece)
-        item = translate.message_item(text, status, message_id)
-        output.append(item)
-        yield from _message_closed(event, index, item)
-    for tool_call in generation.tool_calls:
-        item = translate.function_call_item(tool_call)
-        output.append(item)
-        yield from _function_call_events(event, len(output) - 1, item)
-    final = _finished(response, completion, summary, call.now, output)
+                yield from _message_opened(event, index, message_id)
+                for piece in stream_pieces(text):
+                    yield _text_delta(event, index, message_id, piece)
+            status = "incomplete" if generation.finish == "length" else "completed"
+            notes = tools.annotations(request.tooling, generation.citations)
+            item = translate.message_item(text, status, message_id, notes)
+            output.append(item)
+            yield from _message_closed(event, index, item)
+        for tool_call in generation.tool_calls:
+            item = translate.function_call_item(tool_call)
+            output.append(item)
+            yield from _function_call_events(event, len(output) - 1, item)
+    final = request.finished(completion, output)
     terminal = event("response.incomplete" if final["status"] == "incomplete" else "response.completed", response=final)
-    _keep(call, scope, final, items, context, conversation, event.events)  # kept before the client hears it is done
+    request.keep(final, event.events)  # kept before the client hears it is done
     yield terminal
 
 
@@ -282,8 +322,10 @@ def _events_of(final: dict, summary: bool) -> Iterator[dict]:
             for piece in stream_pieces(item["content"][0]["text"]):
                 yield _text_delta(event, index, item["id"], piece)
             yield from _message_closed(event, index, item)
-        else:
+        elif item["type"] == "function_call":
             yield from _function_call_events(event, index, item)
+        else:
+            yield from _tool_events(event, index, item)
     yield event("response.incomplete" if final["status"] == "incomplete" else "response.completed", response=final)
 
 
@@ -307,6 +349,9 @@ def _text_delta(event: _Sequence, index: int, item_id: str, text: str) -> dict:
 
 def _message_closed(event: _Sequence, index: int, item: dict) -> Iterator[dict]:
     part = item["content"][0]
+    for at, annotation in enumerate(part["annotations"]):
+        yield event("response.output_text.annotation.added", output_index=index, item_id=item["id"], content_index=0,
+                    annotation_index=at, annotation=annotation)
     yield event("response.output_text.done", output_index=index, item_id=item["id"], content_index=0,
                 text=part["text"], logprobs=[])
     yield event("response.content_part.done", output_index=index, item_id=item["id"], content_index=0, part=part)
@@ -325,6 +370,26 @@ def _reasoning_events(event: _Sequence, index: int, item: dict, summary: bool) -
         yield event("response.reasoning_summary_text.done", item_id=item["id"], output_index=index, summary_index=0, text=text)
         yield event("response.reasoning_summary_part.done", item_id=item["id"], output_index=index, summary_index=0,
                     part={"type": "summary_text", "text": text})
+    yield event("response.output_item.done", output_index=index, item=item)
+
+
+# The progress events of each built-in tool's item, between its output_item.added and .done.
+TOOL_PROGRESS = {
+    "file_search_call": ("in_progress", "searching", "completed"),
+    "web_search_call": ("in_progress", "searching", "completed"),
+    "code_interpreter_call": ("in_progress", "interpreting", "completed"),
+    "mcp_list_tools": ("in_progress", "completed"),
+    "mcp_call": ("in_progress", "completed"),
+}
+
+
+def _tool_events(event: _Sequence, index: int, item: dict) -> Iterator[dict]:
+    """A built-in tool's item: added, its progress (``response.file_search_call.searching`` ...), done."""
+    yield event("response.output_item.added", output_index=index, item={**item, "status": "in_progress"})
+    for stage in TOOL_PROGRESS.get(item["type"], ()):
+        if item["type"] == "mcp_call" and stage == "completed" and item["status"] == "failed":
+            stage = "failed"
+        yield event(f"response.{item['type']}.{stage}", output_index=index, item_id=item["id"])
     yield event("response.output_item.done", output_index=index, item=item)
 
 

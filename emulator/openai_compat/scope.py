@@ -22,6 +22,11 @@ class Scope:
     key: str  # the project's OCID, or the compartment's
     project: Record | None = None
 
+    @property
+    def compartment(self) -> str:
+        """The compartment the call works in (the project's, with a project)."""
+        return self.project.doc["compartmentId"] if self.project else self.key
+
     def retention(self, field: str) -> float | None:
         return projects.retention_seconds(self.project, field)
 

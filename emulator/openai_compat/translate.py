@@ -16,6 +16,12 @@ from .objects import new_id
 API_FORMAT = "OPENAI"
 ROLES = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
 TEXT_PARTS = ("input_text", "output_text", "text", "refusal")
+# Items a client sends back as it got them (or answers with), and the prefix of their ids.
+PASSED_BACK = {
+    "function_call": "fc_", "reasoning": "rs_", "mcp_approval_response": "mcpa_", "mcp_approval_request": "mcpr_",
+    "mcp_list_tools": "mcpl_", "mcp_call": "mcp_", "file_search_call": "fs_", "web_search_call": "ws_",
+    "code_interpreter_call": "ci_",
+}
 RESPONSES, CHAT_COMPLETIONS = "responses", "chat completions"
 
 
@@ -71,8 +77,8 @@ def input_items(raw: Any, resolve: Callable[[str], dict | None] = lambda _id: No
             output = item.get("output", "")
             items.append({"id": item.get("id") or new_id("fco_"), "type": kind, "call_id": item["call_id"],
                           "output": output if isinstance(output, str) else common.dumps(output), "status": "completed"})
-        elif kind in ("function_call", "reasoning"):
-            items.append({**item, "id": item.get("id") or new_id("fc_" if kind == "function_call" else "rs_")})
+        elif kind in PASSED_BACK:
+            items.append({**item, "id": item.get("id") or new_id(PASSED_BACK[kind])})
         else:
             raise bad_request(f"Invalid input[{index}]: the emulator does not take '{kind}' items yet.", f"input[{index}].type")
     return items
@@ -139,8 +145,8 @@ def function_tools(raw: list | None, nested: bool = False) -> list[Tool]:
 
 
 def tool_choice(raw: Any, tools: list[Tool]) -> str:
-    if raw is None:
-        return "auto"
+    if raw is None or (isinstance(raw, dict) and raw.get("type") not in (None, "function")):
+        return "auto"  # a built-in tool (tools.py) or allowed_tools: functions stay optional
     if isinstance(raw, str):
         if raw not in ("auto", "none", "required"):
             raise bad_request(f"Invalid tool_choice {raw!r}: auto, none, required or a function.", "tool_choice")
@@ -167,14 +173,15 @@ def response_format(raw: dict | None, where: str) -> tuple[dict | None, bool]:
 
 
 # -- answers ----------------------------------------------------------------------------------
-def output_items(generation: Generation, summary: bool) -> list[dict]:
+def output_items(generation: Generation, summary: bool, annotations: list[dict] | None = None) -> list[dict]:
     """A generation as Responses output items: reasoning, then the message, then function calls
     (first when there is no text, as clients that look at ``output[0]`` expect)."""
     items = []
     if generation.reasoning:
         items.append(reasoning_item(generation.reasoning, summary))
     if generation.text or not generation.tool_calls:
-        items.append(message_item(generation.text, "incomplete" if generation.finish == "length" else "completed"))
+        status = "incomplete" if generation.finish == "length" else "completed"
+        items.append(message_item(generation.text, status, annotations=annotations))
     items += [function_call_item(c) for c in generation.tool_calls]
     return items
 
@@ -189,18 +196,18 @@ def reasoning_item(text: str, summary: bool, item_id: str | None = None) -> dict
     }
 
 
-def message_item(text: str, status: str = "completed", item_id: str | None = None) -> dict:
+def message_item(text: str, status: str = "completed", item_id: str | None = None, annotations: list[dict] | None = None) -> dict:
     return {
         "id": item_id or new_id("msg_"),
         "type": "message",
         "role": "assistant",
         "status": status,
-        "content": [output_text(text)],
+        "content": [output_text(text, annotations)],
     }
 
 
-def output_text(text: str) -> dict:
-    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+def output_text(text: str, annotations: list[dict] | None = None) -> dict:
+    return {"type": "output_text", "text": text, "annotations": annotations or [], "logprobs": []}
 
 
 def function_call_item(call: ToolCall, status: str = "completed") -> dict:
@@ -212,6 +219,15 @@ def function_call_item(call: ToolCall, status: str = "completed") -> dict:
         "arguments": common.dumps(call.arguments),
         "status": status,
     }
+
+
+NO_USAGE = {
+    "input_tokens": 0,
+    "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+    "output_tokens": 0,
+    "output_tokens_details": {"reasoning_tokens": 0},
+    "total_tokens": 0,
+}
 
 
 def usage(completion: Completion) -> dict:

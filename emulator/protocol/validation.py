@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import parse_form_data
 
 from . import errors
 from .ids import is_ocid
@@ -130,16 +134,45 @@ def parse_json(raw: bytes) -> Any:
         raise errors.cannot_parse(f"The request body is not valid JSON: {exc}.") from None
 
 
-def parse_body(spec: "Spec", op: "Operation", raw: bytes, null_is_absent: bool = True) -> Any:
-    """The request's JSON body, validated against the operation's schema; ``None`` when the
-    operation takes no JSON body, or takes an optional one and got none. With ``null_is_absent``,
-    null fields are dropped first, as the OCI APIs read them."""
+def parse_form(raw: bytes, content_type: str) -> dict:
+    """A ``multipart/form-data`` body: its fields as strings, its files as :class:`Upload`."""
+    environ = {
+        "wsgi.input": io.BytesIO(raw),
+        "CONTENT_LENGTH": str(len(raw)),
+        "CONTENT_TYPE": content_type,
+        "REQUEST_METHOD": "POST",
+    }
+    try:
+        _, form, files = parse_form_data(environ, silent=False)
+    except (ValueError, RequestEntityTooLarge) as exc:
+        raise errors.cannot_parse(f"The request body is not a valid multipart form: {exc}.") from None
+    out: dict = dict(form.items())
+    for name, storage in files.items():
+        out[name] = Upload(storage.filename or name, storage.mimetype or "application/octet-stream", storage.read())
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Upload:
+    """A file part of a multipart form."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def parse_body(spec: "Spec", op: "Operation", raw: bytes, null_is_absent: bool = True, content_type: str = "") -> Any:
+    """The request's body (JSON, or a form for operations that take one), validated against the
+    operation's schema; ``None`` when the operation takes no body, or takes an optional one and got
+    none. With ``null_is_absent``, JSON null fields are dropped first, as the OCI APIs read them."""
     if op.body_schema is None:
         return None
     if not raw.strip():
         if op.body_required:
             raise errors.missing_parameter("The request body is required.")
         return None
+    if op.body_media == "multipart/form-data" and content_type.startswith("multipart/"):
+        return parse_form(raw, content_type)
     body = parse_json(raw)
     if null_is_absent:
         body = _prune_nulls(body)
