@@ -231,10 +231,12 @@ def run_wrk(url: str, request: Request, connections: int, seconds: int, workdir:
         raise BenchError(f"wrk failed or saw errors on {request.method} {request.path}:\n{out[-1500:]}")
     lat = re.search(r"Latency\s+(\S+)", out)
     p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.M)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "avg_ms": _ms(lat.group(1)),
         "p50_ms": _ms(p50.group(1)),
+        "p99_ms": _ms(p99.group(1)),
         "kb_per_response": _transfer_kb(out) / max(1, int(re.search(r"(\d+) requests in", out).group(1))),
     }
 

@@ -7,6 +7,7 @@ rank sensibly, not a linguistic tool.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .text import STOPWORDS
@@ -27,6 +28,7 @@ SUFFIXES = (
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     if word.isdigit():
         return word

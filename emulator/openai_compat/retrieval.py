@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
+import heapq
 import math
 import threading
 from typing import Any
@@ -24,6 +26,7 @@ MIN_CHUNK, MAX_CHUNK = 100, 4096
 K1, B = 1.2, 0.75
 RERANK = 50  # candidates re-scored by embeddings
 CACHED_INDEXES = 32
+ANALYZED_CHUNKS = 20_000
 
 
 def chunking(strategy: dict | None) -> dict:
@@ -63,19 +66,33 @@ class Chunk:
     text: str
 
 
+@dataclasses.dataclass(frozen=True)
+class Analysis:
+    """A chunk's words as search uses them: term counts, length and unit word features."""
+    counts: dict[str, int]
+    length: int
+    features: dict[str, float]
+
+
+@functools.lru_cache(maxsize=ANALYZED_CHUNKS)
+def analyze(text: str) -> Analysis:
+    """Cached by text, and warmed when a file is added, so building an index does not re-read words."""
+    counts = collections.Counter(lexical.terms(text))
+    return Analysis(dict(counts), sum(counts.values()), _normalized(counts))
+
+
 class Index:
     def __init__(self, items: list[Chunk]) -> None:
         self.items = items
-        self.postings: dict[str, list[tuple[int, int]]] = collections.defaultdict(list)
-        self.lengths = []
-        self.features = []
-        for at, item in enumerate(items):
-            counts = collections.Counter(lexical.terms(item.text))
-            self.lengths.append(sum(counts.values()))
-            self.features.append(_normalized(counts))
-            for term, tf in counts.items():
-                self.postings[term].append((at, tf))
-        self.average = (sum(self.lengths) / len(self.lengths)) if self.lengths else 0.0
+        analyses = [analyze(item.text) for item in items]
+        self.features = [a.features for a in analyses]
+        average = (sum(a.length for a in analyses) / len(analyses)) if analyses else 0.0
+        # each posting carries its BM25 term weight, so a query only multiplies by idf and adds
+        self.postings: dict[str, list[tuple[int, float]]] = collections.defaultdict(list)
+        for at, a in enumerate(analyses):
+            norm = K1 * (1 - B + B * a.length / (average or 1))
+            for term, tf in a.counts.items():
+                self.postings[term].append((at, tf * (K1 + 1) / (tf + norm)))
 
     def search(self, query: str, limit: int, keep=lambda chunk: True, threshold: float = 0.0) -> list[tuple[float, Chunk]]:
         scores: dict[int, float] = collections.defaultdict(float)
@@ -85,10 +102,9 @@ class Index:
             if not postings:
                 continue
             idf = math.log(1 + (total - len(postings) + 0.5) / (len(postings) + 0.5))
-            for at, tf in postings:
-                norm = tf + K1 * (1 - B + B * self.lengths[at] / (self.average or 1))
-                scores[at] += idf * tf * (K1 + 1) / norm
-        candidates = [at for at in sorted(scores, key=lambda i: (-scores[i], i)) if keep(self.items[at])][:RERANK]
+            for at, weight in postings:
+                scores[at] += idf * weight
+        candidates = heapq.nsmallest(RERANK, (at for at in scores if keep(self.items[at])), key=lambda i: (-scores[i], i))
         if not candidates:
             return []
         best = scores[candidates[0]]

@@ -185,6 +185,8 @@ def _add_file(call: Call, store: Record, scope: Scope, file_id: str, attributes:
     call.store.insert(rec)
     chunks_id = _record_id(CHUNKS_KIND, store.id, file_id)
     chunks = {"id": chunks_id, "vector_store_id": store.id, "chunks": retrieval.chunks(text, strategy)}
+    for chunk in chunks["chunks"]:
+        retrieval.analyze(chunk)  # indexing happens when a file is added, as on the service
     call.store.insert(Record(CHUNKS_KIND.name, chunks_id, call.tenancy, chunks, new_etag()))
     _touch(call, store)
     return rec
