@@ -22,6 +22,9 @@ class ResourceKind:
     """The record kind in the store, and the key of its transition policy (``dedicatedaicluster``)."""
     label: str
     """How messages name one (``dedicated AI cluster``)."""
+    model: str
+    """The schema of its documents in ``specs/`` (the SDK model: ``DedicatedAiCluster``): what a
+    state snapshot's documents are checked against."""
     type_token: str
     """The OCID type token of its ids (``generativeaidedicatedaicluster``)."""
     list_operation: str | None = None

@@ -121,7 +121,7 @@ def seed(app, settings: Settings, exit_on_error: bool = False) -> None:
 
     try:
         env = getattr(app, "env", None) or app.config["emulator"].env
-        seed_file(env.store, env.kinds, settings.seed)
+        seed_file(env, settings.seed)
     except ValueError as exc:
         if exit_on_error:
             raise SystemExit(f"--seed: {exc}") from None

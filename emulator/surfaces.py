@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .protocol import render
+from .protocol import limits, render
 from .spec import ADMIN_API
 
 SIGNATURE = "signature"  # an OCI HTTP signature (API key, session token, principals)
@@ -45,6 +45,11 @@ class Surface:
     """Whether injected faults answer its requests."""
     journaled: bool = True
     """Whether its calls go into the request journal (``/_emulator/requests``)."""
+    max_body_bytes: int = limits.MAX_BODY_BYTES
+    """The largest request body it reads (413 beyond)."""
+    retry_after: render.RetryAfter | None = None
+    """Headers that tell a throttled client when to retry (the openai SDK waits as they say; the
+    oci SDK backs off on its own)."""
 
 
 
@@ -84,6 +89,7 @@ OPENAI = Surface(
     request_id_headers=("x-request-id", "opc-request-id"),
     retry_tokens="accept",
     pagination="cursor",
+    retry_after=render.retry_after_headers,
 )
 ADMIN = Surface(
     name="admin",
@@ -99,6 +105,7 @@ ADMIN = Surface(
     settles=False,
     faults=False,
     journaled=False,
+    max_body_bytes=limits.MAX_ADMIN_BODY_BYTES,
 )
 # Paths under no surface's prefix are answered as the management API answers unknown paths.
 SURFACES = (MANAGEMENT, INFERENCE, DATA, SANDBOX, OPENAI, ADMIN)

@@ -138,7 +138,7 @@ LAYERS = [
     ("wire rules", ["emulator", "emulator.settings", "emulator.protocol", "emulator.data"]),
     ("specs", ["emulator.spec"]),
     ("storage", ["emulator.store"]),
-    ("state", ["emulator.kinds", "emulator.lifecycle", "emulator.catalog", "emulator.journal", "emulator.faults", "emulator.keys"]),
+    ("state", ["emulator.kinds", "emulator.lifecycle", "emulator.catalog", "emulator.journal", "emulator.faults", "emulator.throttling", "emulator.keys"]),
     ("calls", ["emulator.call"]),
     ("behaviour", ["emulator.management", "emulator.inference", "emulator.admin", "emulator.state"]),
     ("assembly", ["emulator.registry", "emulator.surfaces", "emulator.pipeline", "emulator.app"]),

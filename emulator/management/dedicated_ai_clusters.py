@@ -11,6 +11,7 @@ from . import resources
 
 KIND = ResourceKind(
     name="dedicatedaicluster",
+    model="DedicatedAiCluster",
     label="dedicated AI cluster",
     type_token="generativeaidedicatedaicluster",
     list_operation="list_dedicated_ai_clusters",

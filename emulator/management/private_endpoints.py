@@ -20,6 +20,7 @@ from . import resources
 
 KIND = ResourceKind(
     name="privateendpoint",
+    model="GenerativeAiPrivateEndpoint",
     label="private endpoint",
     type_token="generativeaiprivateendpoint",
     list_operation="list_generative_ai_private_endpoints",
