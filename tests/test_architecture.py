@@ -142,7 +142,7 @@ LAYERS = [
     ("calls", ["emulator.call"]),
     ("behaviour", ["emulator.management", "emulator.inference", "emulator.admin", "emulator.state"]),
     ("assembly", ["emulator.registry", "emulator.surfaces", "emulator.pipeline", "emulator.app"]),
-    ("entry points", ["emulator.server", "emulator.cli", "emulator.__main__"]),
+    ("entry points", ["emulator.server", "emulator.preflight", "emulator.cli", "emulator.__main__"]),
 ]
 
 
