@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
 from .settings import AUTH_MODES, SERVERS, Settings, SettingsError
@@ -126,14 +125,15 @@ def _state_export(args: argparse.Namespace) -> int:
 
 
 def _state_import(args: argparse.Namespace) -> int:
-    import json
+    from .protocol.validation import parse_document, read_document
 
     try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
-        snapshot = json.loads(text)
-    except (OSError, ValueError) as exc:
-        print(f"cannot read the state file {args.file}: {exc}", file=sys.stderr)
-        return 2
+        if args.file == "-":
+            snapshot = parse_document(sys.stdin.read(), "the state on standard input")
+        else:
+            snapshot = read_document(args.file, "state file", yaml=False)
+    except ValueError as exc:
+        return _fail(exc)
     try:
         counts = _admin_call(args.url, "POST", snapshot)["imported"]
     except RuntimeError as exc:

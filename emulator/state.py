@@ -92,7 +92,7 @@ def import_state(env: Env, data: Any) -> dict:
 
 def seed_file(env: Env, path: str | Path) -> dict:
     """Import the snapshot in ``path`` (``serve --seed``); ValueError says what is wrong with it."""
-    data = read_document(path, "state file")
+    data = read_document(path, "state file", yaml=False)
     try:
         return import_state(env, data)
     except errors.ServiceError as exc:

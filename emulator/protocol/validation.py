@@ -242,24 +242,30 @@ def parse_body(spec: "Spec", op: "Operation", raw: bytes, null_is_absent: bool =
     return body
 
 
-def read_document(path: str | Path, what: str) -> Any:
-    """The JSON or YAML document in the file ``path`` (``what`` it is, for messages), checked as
-    request bodies are; ValueError with a one-line reason for anything else."""
+def read_document(path: str | Path, what: str, yaml: bool | None = None) -> Any:
+    """The JSON or YAML (``yaml``; by default unless the name ends with ``.json``) document in the
+    file ``path`` (``what`` it is, for messages), checked as request bodies are; ValueError with a
+    one-line reason for anything else."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
-    try:
-        if str(path).endswith(".json"):
-            return parse_json(raw)
-        import yaml
+    return parse_document(raw, f"the {what} {path}", not str(path).endswith(".json") if yaml is None else yaml)
 
-        data = yaml.safe_load(raw.decode("utf-8"))
-        check_document(data, f"the {what}")
+
+def parse_document(raw: bytes | str, name: str, yaml: bool = False) -> Any:
+    """:func:`read_document` for text already read; ``name`` says what it is in messages."""
+    try:
+        if not yaml:
+            return parse_json(raw)
+        import yaml as pyyaml
+
+        data = pyyaml.safe_load(raw)
+        check_document(data, name)
         return data
     except errors.ServiceError as exc:
-        raise ValueError(f"the {what} {path} is not valid: {exc.message}") from None
-    except (ValueError, RecursionError) as exc:  # yaml.YAMLError is no ValueError
-        raise ValueError(f"the {what} {path} is not valid JSON or YAML: {_shown(str(exc), 200)}") from None
-    except Exception as exc:  # noqa: BLE001 - yaml's own errors (yaml is imported lazily)
-        raise ValueError(f"the {what} {path} is not valid YAML: {_shown(str(exc), 200)}") from None
+        raise ValueError(f"{name} is not valid: {exc.message}") from None
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{name} is not valid {'YAML' if yaml else 'JSON'}: {_shown(str(exc), 200)}") from None
+    except Exception as exc:  # noqa: BLE001 - yaml's own errors (yaml is imported only when needed)
+        raise ValueError(f"{name} is not valid YAML: {_shown(str(exc), 200)}") from None
