@@ -68,17 +68,25 @@ def _text(spec: dict, name: str, default: str, size: int) -> str:
     return value
 
 
+def check_target(value: Any, what: str, fields: set[str], operations: Collection[str]) -> str | None:
+    """The ``operation`` that the object ``value`` (a fault, a rate limit) names, or None for every
+    operation; 400 for anything but an object of ``fields``."""
+    if not isinstance(value, dict):
+        raise errors.invalid_parameter(f"A {what} is a JSON object with the fields {', '.join(sorted(fields))}.")
+    unknown = set(value) - fields
+    if unknown:
+        raise errors.invalid_parameter(f"Unknown {what} field(s): {', '.join(sorted(unknown))[:200]}; a {what} takes {', '.join(sorted(fields))}.")
+    operation = value.get("operation")
+    if operation is not None and operation not in operations:
+        raise errors.invalid_parameter(
+            f"'operation' must be an operation name such as list_models (or null for every one), not {str(operation)[:100]!r}."
+        )
+    return operation
+
+
 def check(spec: Any, operations: Collection[str]) -> dict:
     """The fault ``spec`` with its defaults; 400 naming the field for anything else."""
-    if not isinstance(spec, dict):
-        raise errors.invalid_parameter("A fault is a JSON object.")
-    unknown = set(spec) - FIELDS
-    if unknown:
-        raise errors.invalid_parameter(f"Unknown fault field(s): {', '.join(sorted(unknown))}; a fault takes {', '.join(sorted(FIELDS))}.")
-    operation = spec.get("operation")
-    if operation is not None and operation not in operations:
-        raise errors.invalid_parameter(f"'operation' must be an operation name such as create_endpoint (or null for every one), not {str(operation)[:100]!r}.")
-    out: dict = {"operation": operation}
+    out: dict = {"operation": check_target(spec, "fault", FIELDS, operations)}
     if "status" in spec:
         status = spec["status"]
         if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:

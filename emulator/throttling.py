@@ -16,6 +16,7 @@ import math
 import threading
 from typing import Any, Collection
 
+from .faults import check_target
 from .protocol import errors, limits
 
 FIELDS = {"operation", "tenancy", "rate", "burst"}
@@ -29,14 +30,7 @@ class _Bucket:
 
 def check(rule: Any, operations: Collection[str]) -> dict:
     """The rule with its defaults (``burst`` defaults to the rate, at least 1); 400 otherwise."""
-    if not isinstance(rule, dict):
-        raise errors.invalid_parameter("A rate limit is a JSON object: {\"rate\": R, \"burst\": B, \"operation\": O, \"tenancy\": T}.")
-    unknown = set(rule) - FIELDS
-    if unknown:
-        raise errors.invalid_parameter(f"Unknown rate limit field(s): {', '.join(sorted(unknown))}.")
-    operation, tenancy = rule.get("operation"), rule.get("tenancy")
-    if operation is not None and operation not in operations:
-        raise errors.invalid_parameter(f"'operation' must be an operation name such as list_models (or null for every one), not {str(operation)[:100]!r}.")
+    operation, tenancy = check_target(rule, "rate limit", FIELDS, operations), rule.get("tenancy")
     if tenancy is not None and (not isinstance(tenancy, str) or not 0 < len(tenancy) <= limits.MAX_TEXT_CHARS):
         raise errors.invalid_parameter("'tenancy' must be a tenancy OCID (or null for every tenancy).")
     rate = rule.get("rate")
