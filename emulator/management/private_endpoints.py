@@ -14,7 +14,7 @@ import re
 
 from ..call import Call, Result, operation
 from ..kinds import ResourceKind
-from ..protocol import errors
+from ..protocol import errors, limits
 from ..store import Record
 from . import resources
 
@@ -33,8 +33,7 @@ KIND = ResourceKind(
         "move": "MOVE_PRIVATE_ENDPOINT",
     },
 )
-# "A tenancy may have 5 by default" (service limit private-endpoint-count).
-TENANCY_LIMIT = 5
+TENANCY_LIMIT = limits.PRIVATE_ENDPOINTS_PER_TENANCY
 DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{0,62}$", re.I)
 
 
