@@ -1,5 +1,8 @@
 """The control plane under ``/_emulator/`` (``specs/admin.json``): health, reset, clock,
-transitions, state, journal, faults, generators, rules, keys and the web_search tool's pages.
+transitions, state, journal, faults, rate limits, generators, rules, keys and the web_search
+tool's pages.
+
+Every input is checked whole before anything is stored: a 400 changes nothing.
 
 Its operations go through the same pipeline as the APIs (the admin surface: no credentials, no
 faults, no journal, and reading state here never applies transitions or counts as a poll).
@@ -7,14 +10,12 @@ faults, no journal, and reading state here never applies transitions or counts a
 
 from __future__ import annotations
 
-import math
-
 from . import __version__, lifecycle, state
 from .call import Call, Result, operation
 from .inference import generators
 from .inference.generators import rules
 from .openai_compat.tools import WEB_RESULTS
-from .protocol import errors
+from .protocol import errors, limits
 
 
 def _body(call: Call) -> dict:
@@ -50,7 +51,8 @@ def get_health(call: Call) -> Result:
 def reset(call: Call) -> Result:
     call.store.reset()
     call.env.journal.clear()
-    call.env.faults.clear()
+    call.env.faults.reset()
+    call.env.rate_limits.reset()
     return Result(body={"status": "reset"})
 
 
@@ -62,8 +64,10 @@ def get_clock(call: Call) -> Result:
 @operation
 def advance_clock(call: Call) -> Result:
     seconds = _body(call).get("advanceSeconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
-        raise errors.invalid_parameter("'advanceSeconds' must be a finite number of seconds >= 0.")
+    if not lifecycle.is_seconds(seconds):
+        raise errors.invalid_parameter(
+            f"'advanceSeconds' must be a number of seconds from 0 to {limits.MAX_CLOCK_OFFSET_SECONDS}."
+        )
     now = call.env.clock.advance(float(seconds))
     lifecycle.settle(call.store, now)
     return _clock(call, now)
@@ -101,7 +105,7 @@ def export_state(call: Call) -> Result:
 
 @operation
 def import_state(call: Call) -> Result:
-    return Result(body={"imported": state.import_state(call.store, call.env.kinds, _body(call))})
+    return Result(body={"imported": state.import_state(call.env, _body(call))})
 
 
 @operation
@@ -128,6 +132,22 @@ def add_fault(call: Call) -> Result:
 @operation
 def clear_faults(call: Call) -> Result:
     call.env.faults.clear()
+    return Result()
+
+
+@operation
+def get_rate_limits(call: Call) -> Result:
+    return Result(body={"rules": call.env.rate_limits.rules()})
+
+
+@operation
+def set_rate_limits(call: Call) -> Result:
+    return Result(body={"rules": call.env.rate_limits.set(_body(call).get("rules"))})
+
+
+@operation
+def clear_rate_limits(call: Call) -> Result:
+    call.env.rate_limits.set([])
     return Result()
 
 

@@ -21,9 +21,11 @@ from .management import models
 from .openai_compat.scope import bearer_tenancy
 from .pipeline import Pipeline
 from .protocol.auth import Authenticator, TrustedKeys
+from .protocol.validation import read_document
 from .settings import DEFAULT_TENANCY, Settings, user_home
 from .spec import Spec
 from .store import Store
+from .throttling import RateLimits, parse_flag
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -35,12 +37,40 @@ def build_env(settings: Settings) -> Env:
     store = Store(settings.data_dir, summaries)
     catalog = Catalog(settings.region, models.KIND)
     catalog.seed(store)
-    keys = TrustedKeys()
-    if settings.auth == "strict":
+    operations = tuple(spec.operations)
+    faults, rate_limits = Faults(operations), RateLimits(operations)
+    faults.start_with(chaos_file(settings.faults))
+    rate_limits.start_with([parse_flag(rule, operations) for rule in settings.rate_limits])
+    journal = Journal(settings.journal_size)
+    return Env(settings, spec, kinds, store, Clock(store), catalog, journal, faults, TrustedKeys(), rate_limits)
+
+
+def chaos_file(path: str | None) -> list:
+    """The faults of ``serve --faults FILE``: a list, or ``{"faults": [...]}``; ValueError if unreadable."""
+    if not path:
+        return []
+    data = read_document(path, "faults file")
+    if isinstance(data, dict) and set(data) == {"faults"}:
+        data = data["faults"]
+    if not isinstance(data, list):
+        raise ValueError(f"the faults file {path} must hold a list of faults, or {{\"faults\": [...]}}")
+    return data
+
+
+def key_loader(env: Env):
+    """Reads every key strict mode trusts, again when a signature names a key it does not know:
+    ``--trust-key`` files, the keys ``oci-genai-emulator config`` writes (also after start-up) and
+    the keys trusted through the admin API (by any worker). Files are parsed once per change."""
+    settings = env.settings
+
+    def load() -> None:
+        env.keys.add_files(settings.trusted_keys)
         if settings.trust_user_keys:
-            keys.add_files(sorted((user_home() / "keys").glob("*.pem")))
-        keys.add_files(settings.trusted_keys)
-    return Env(settings, spec, kinds, store, Clock(store), catalog, Journal(settings.journal_size), Faults(), keys)
+            env.keys.add_files(sorted((user_home() / "keys").glob("*.pem")))
+        for pem in env.store.meta("trusted_keys", []):
+            env.keys.add_pem(pem.encode())
+
+    return load
 
 
 def create_pipeline(settings: Settings | None = None) -> Pipeline:
@@ -51,7 +81,7 @@ def create_pipeline(settings: Settings | None = None) -> Pipeline:
         settings.auth,
         env.keys,
         DEFAULT_TENANCY,
-        lambda: env.store.meta("trusted_keys", []),
+        key_loader(env),
         lambda secret, headers, strict: bearer_tenancy(env.store, env.clock.now, secret, headers, strict),
     )
     return Pipeline(env, registry.handlers(env.spec.operations), authenticator)

@@ -21,6 +21,7 @@ from .protocol.auth import TrustedKeys
 from .settings import Settings
 from .spec import Operation, Spec
 from .store import Store
+from .throttling import RateLimits
 
 
 @dataclasses.dataclass
@@ -36,6 +37,7 @@ class Env:
     journal: Journal
     faults: Faults
     keys: TrustedKeys
+    rate_limits: RateLimits
     gate: Gate = dataclasses.field(default_factory=Gate)
 
 

@@ -18,8 +18,8 @@ from .store import GLOBAL_TENANCY, Record, Store
 
 CATALOG_FILE = Path(__file__).resolve().parent / "data" / "base_models.json"
 TIME_FIELDS = ("timeCreated", "timeDeprecated", "timeOnDemandRetired", "timeDedicatedRetired")
-# Generic GPU shapes "can only be used to deploy imported models" (SDK docstring).
-GENERIC_GPU_PREFIXES = ("A10_", "A100_", "H100_", "H200_", "B200_", "B300_", "L40S_", "MI300X_")
+# Generic GPU shapes (and the OpenAI and sandbox ones) "can only be used to deploy imported models" (SDK docstring).
+GENERIC_GPU_PREFIXES = ("A10_", "A100_", "H100_", "H200_", "B200_", "B300_", "L40S_", "MI300X_", "OAI_", "SB_")
 
 
 @dataclasses.dataclass(frozen=True)

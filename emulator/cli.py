@@ -6,55 +6,67 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
-from .settings import AUTH_MODES, SERVERS, Settings
+from .settings import AUTH_MODES, SERVERS, Settings, SettingsError
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(
-        host=args.host,
-        port=args.port,
-        data_dir=args.data_dir,
-        auth=args.auth,
-        workers=args.workers,
-        threads=args.threads,
-        server=args.server,
-        region=args.region,
-        trusted_keys=args.trust_key or None,
-        rules=args.rules,
-        seed=args.seed,
-    )
+    from .preflight import StartupError, check
+
+    try:
+        settings = check(
+            Settings.from_env(
+                host=args.host,
+                port=args.port,
+                data_dir=args.data_dir,
+                auth=args.auth,
+                workers=args.workers,
+                threads=args.threads,
+                server=args.server,
+                region=args.region,
+                trusted_keys=args.trust_key or None,
+                rules=args.rules and os.path.abspath(args.rules),
+                seed=args.seed,
+                faults=args.faults,
+                rate_limits=args.rate_limit or None,
+            )
+        )
+    except (SettingsError, StartupError) as exc:
+        return _fail(exc)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.workers > 1 and not settings.data_dir:
-        print("--workers > 1 needs --data-dir: workers share state through one SQLite file.", file=sys.stderr)
-        return 2
-    if settings.workers > 1 and settings.server == "waitress":
-        print("--workers > 1 needs --server granian: waitress runs one process.", file=sys.stderr)
-        return 2
     if settings.rules:
         settings.rules = os.path.abspath(settings.rules)
-        from .inference.generators import ConfigError
-        from .inference.generators.rules import load_file
-
-        try:
-            load_file(settings.rules)
-        except ConfigError as exc:
-            print(f"--rules: {exc}", file=sys.stderr)
-            return 2
     from .server import run
 
-    run(settings)
+    try:
+        run(settings)
+    except (OSError, RuntimeError) as exc:  # the address taken between the check and the start
+        return _fail(f"--host {settings.host} / --port {settings.port}: cannot listen ({exc})")
     return 0
+
+
+def _fail(problem) -> int:
+    """One line on stderr, exit status 2: how every start-up mistake ends."""
+    print(f"oci-genai-emulator: {problem}", file=sys.stderr)
+    return 2
 
 
 def _config(args: argparse.Namespace) -> int:
     from .keys import write_profile
 
-    entry = write_profile(args.profile, args.file, args.region)
+    try:
+        entry = write_profile(args.profile, args.file, args.region, regenerate=args.regenerate)
+    except (ValueError, OSError) as exc:
+        return _fail(exc)
     url = f"http://127.0.0.1:{args.port}"
-    print(f"Wrote profile [{entry['profile']}] to {entry['file']} (key: {entry['key_file']}).")
+    if entry["kept"]:
+        print(
+            f"Kept the {', '.join(entry['kept'])} of the existing profile [{entry['profile']}] in {entry['file']} "
+            f"(key: {entry['key_file']}): your resources stay where they are. --regenerate makes new ones."
+        )
+    else:
+        print(f"Wrote profile [{entry['profile']}] to {entry['file']} (key: {entry['key_file']}).")
     print(f"Tenancy: {entry['tenancy']}")
     print()
     print("Python SDK:")
@@ -113,14 +125,15 @@ def _state_export(args: argparse.Namespace) -> int:
 
 
 def _state_import(args: argparse.Namespace) -> int:
-    import json
+    from .protocol.validation import parse_document, read_document
 
     try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
-        snapshot = json.loads(text)
-    except (OSError, ValueError) as exc:
-        print(f"cannot read the state file {args.file}: {exc}", file=sys.stderr)
-        return 2
+        if args.file == "-":
+            snapshot = parse_document(sys.stdin.read(), "the state on standard input")
+        else:
+            snapshot = read_document(args.file, "state file", yaml=False)
+    except ValueError as exc:
+        return _fail(exc)
     try:
         counts = _admin_call(args.url, "POST", snapshot)["imported"]
     except RuntimeError as exc:
@@ -130,6 +143,14 @@ def _state_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _integer(raw: str) -> int | str:
+    """An integer, or the text itself for Settings to refuse in its own words (one line, naming the flag)."""
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="oci-genai-emulator", description="Offline emulator of OCI Generative AI.")
     parser.add_argument("--version", action="version", version=__version__)
@@ -137,22 +158,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the emulator")
     serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8080; 0 picks a free one)")
+    serve.add_argument("--port", type=_integer, default=None, help="port (default 8080; 0 picks a free one)")
     serve.add_argument("--data-dir", default=None, help="keep state in this folder (default: in memory)")
-    serve.add_argument("--auth", choices=AUTH_MODES, default=None, help="request signature checks (default loose)")
-    serve.add_argument("--workers", type=int, default=None, help="worker processes (needs --data-dir)")
-    serve.add_argument("--threads", type=int, default=None, help="server threads per worker (default 2): one answers at a time, the others wait out slow answers (latency simulation, proxy)")
-    serve.add_argument("--server", choices=SERVERS, default=None, help="WSGI server (default granian)")
+    serve.add_argument("--auth", default=None, help=f"request signature checks: {', '.join(AUTH_MODES)} (default loose)")
+    serve.add_argument("--workers", type=_integer, default=None, help="worker processes (needs --data-dir)")
+    serve.add_argument("--threads", type=_integer, default=None, help="server threads per worker (default 2): one answers at a time, the others wait out slow answers (latency simulation, proxy)")
+    serve.add_argument("--server", default=None, help=f"WSGI server: {', '.join(SERVERS)} (default granian)")
     serve.add_argument("--region", default=None, help="region named in OCIDs (default us-chicago-1)")
     serve.add_argument("--trust-key", action="append", help="PEM key to trust in strict mode (repeatable)")
     serve.add_argument("--rules", default=None, help="YAML or JSON file of canned chat replies and tool calls")
     serve.add_argument("--seed", default=None, metavar="FILE", help="start with the state in FILE (from `state export`), replacing what --data-dir holds")
+    serve.add_argument("--faults", default=None, metavar="FILE", help="YAML or JSON list of faults injected from the start (as POST /_emulator/faults takes them)")
+    serve.add_argument("--rate-limit", action="append", metavar="[OPERATION=]RATE[/BURST]", help="answer 429 beyond RATE requests a second per tenancy (of OPERATION, or of all calls), BURST at once (repeatable)")
     serve.set_defaults(func=_serve)
 
     config = sub.add_parser("config", help="write an OCI config profile and key pair the emulator trusts")
     config.add_argument("--profile", default="DEFAULT")
     config.add_argument("--file", default=None, help="config file (default ~/.oci-genai-emulator/config)")
-    config.add_argument("--region", default="us-chicago-1")
+    config.add_argument("--region", default=None, help="region of the profile (default: the profile's, else us-chicago-1)")
+    config.add_argument("--regenerate", action="store_true", help="make a new tenancy, user and key for an existing profile (its resources are then out of sight)")
     config.add_argument("--port", type=int, default=8080, help="port shown in the printed examples")
     config.set_defaults(func=_config)
 

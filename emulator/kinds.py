@@ -22,10 +22,17 @@ class ResourceKind:
     """The record kind in the store, and the key of its transition policy (``dedicatedaicluster``)."""
     label: str
     """How messages name one (``dedicated AI cluster``)."""
+    model: str | None = None
+    """The schema of its documents in ``specs/generative_ai.json`` (the SDK model:
+    ``DedicatedAiCluster``): what a state snapshot's documents are checked against. The
+    OpenAI-compatible API's objects have none (their documents are checked as JSON objects only)."""
     type_token: str | None = None
     """The OCID type token of its ids (``generativeaidedicatedaicluster``)..."""
     id_prefix: str | None = None
     """... or, for the OpenAI-compatible API's objects, the prefix of its ids (``resp_``)."""
+    private_fields: tuple[str, ...] = ()
+    """Fields starting with ``_`` that its documents keep beside the wire fields (an API key's
+    ``_secrets``), which a state snapshot may carry."""
     list_operation: str | None = None
     """The list operation whose items (a summary) are how a list shows one."""
     entity_type: str | None = None

@@ -8,7 +8,11 @@ can advance. Policies, per resource kind (``dedicatedaicluster``, ``endpoint``, 
 ``{"mode": "delay", "seconds": S}`` (default 0: the mutating call answers with
 CREATING/UPDATING/DELETING and the next request sees the result) or ``{"mode": "manual"}`` (only
 ``POST /_emulator/transitions/complete`` finishes it), optionally with ``"outcome": "FAILED"`` to
-make transitions fail with work-request errors.
+make transitions fail with work-request errors. A fault (``faults.py``) can also make one work
+request fail, at a chosen percentage of its way (:func:`plan_failure`).
+
+``lifecycleDetails`` follows each transition: what is under way while it runs, the state reached
+(or the failure) when it lands.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from .kinds import ResourceKind
-from .protocol import errors
+from .protocol import errors, limits
 from .protocol.ids import new_etag
 from .store import Record, Store
 
 # Work requests are made here, by the transitions they report on.
 WORK_REQUEST = ResourceKind(
     name="workrequest",
+    model="WorkRequest",
     label="work request",
     type_token="generativeaiworkrequest",
     list_operation="list_work_requests",
@@ -38,6 +43,19 @@ DEFAULT_POLICY = {"mode": "delay", "seconds": 0.0, "outcome": "SUCCEEDED"}
 POLICY_FIELDS = {"mode", "seconds", "outcome"}
 # The work request's resources[].actionType when an action succeeds.
 ACTION_TYPES = {"create": "CREATED", "update": "UPDATED", "move": "UPDATED", "delete": "DELETED"}
+UNDER_WAY = {"CREATING": "Creating", "UPDATING": "Updating", "DELETING": "Deleting"}
+POLICY_FAILURE = {
+    "code": "InternalError",
+    "message": "The operation failed (failure injected through the emulator's admin API).",
+    "atPercent": 100.0,
+}
+
+
+def details(kind: ResourceKind, state: str) -> str:
+    """``lifecycleDetails`` of a ``kind`` resource in ``state``."""
+    if state in UNDER_WAY:
+        return f"{UNDER_WAY[state]} the {kind.label}."
+    return f"The {kind.label} is {state.lower().replace('_', ' ')}."
 
 
 def iso(ts: float) -> str:
@@ -59,8 +77,14 @@ class Clock:
         return time.time() + self.store.meta("clock_offset", 0.0)
 
     def advance(self, seconds: float) -> float:
+        """Move the clock forward; 400 when it would run further ahead than ``MAX_CLOCK_OFFSET_SECONDS``."""
         with self.store.transaction():
-            self.store.set_meta("clock_offset", self.store.meta("clock_offset", 0.0) + seconds)
+            offset = self.store.meta("clock_offset", 0.0) + seconds
+            if not is_seconds(offset, low=-limits.MAX_CLOCK_OFFSET_SECONDS):
+                raise errors.invalid_parameter(
+                    f"The clock cannot run more than {limits.MAX_CLOCK_OFFSET_SECONDS} seconds ahead of real time."
+                )
+            self.store.set_meta("clock_offset", offset)
         return self.now()
 
 
@@ -82,13 +106,23 @@ def check_policy(kind: str, policy, kinds: Iterable[str]) -> None:
     if not isinstance(policy, dict) or policy.get("mode", "delay") not in ("delay", "manual"):
         raise errors.invalid_parameter("A policy is {\"mode\": \"delay\", \"seconds\": S} or {\"mode\": \"manual\"}.")
     seconds = policy.get("seconds", 0)
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds < math.inf:
-        raise errors.invalid_parameter("'seconds' must be a finite number >= 0.")
+    if not is_seconds(seconds):
+        raise errors.invalid_parameter(f"'seconds' must be a number from 0 to {limits.MAX_CLOCK_OFFSET_SECONDS}.")
     if policy.get("outcome", "SUCCEEDED") not in ("SUCCEEDED", "FAILED"):
         raise errors.invalid_parameter("'outcome' must be SUCCEEDED or FAILED.")
     unknown = set(policy) - POLICY_FIELDS
     if unknown:
         raise errors.invalid_parameter(f"Unknown policy field(s): {', '.join(sorted(unknown))}.")
+
+
+def is_seconds(value, low: float = 0) -> bool:
+    """A number of seconds the clock can take: finite, from ``low`` to ``MAX_CLOCK_OFFSET_SECONDS``."""
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and low <= value <= limits.MAX_CLOCK_OFFSET_SECONDS
+    )
 
 
 def set_policy(store: Store, kind: str, policy: dict) -> dict:
@@ -140,12 +174,14 @@ def begin(
     }
     if transitional:
         rec.doc["lifecycleState"] = transitional
+        if action != "create" or "lifecycleDetails" not in rec.doc:  # a create may say more (what it imports)
+            rec.doc["lifecycleDetails"] = details(kind, transitional)
     rec.doc["timeUpdated"] = stamp
     rec.pending = {
         "to": target,
         "wr": wr_id,
         "action": ACTION_TYPES[action],
-        "set": on_finish or {},
+        "set": {"lifecycleDetails": details(kind, target), **(on_finish or {})},
         "outcome": policy["outcome"],
     }
     rec.due = due
@@ -158,10 +194,11 @@ def finish(store: Store, rec: Record, now: float) -> None:
     pending = rec.pending or {}
     stamp = iso(now)
     failed = pending.get("outcome") == "FAILED"
+    failure = {**POLICY_FAILURE, **(pending.get("failure") or {})}
     expected_etag = rec.etag
     if failed:
         rec.doc["lifecycleState"] = "FAILED"
-        rec.doc["lifecycleDetails"] = "The operation failed (failure injected through the emulator's admin API)."
+        rec.doc["lifecycleDetails"] = failure["message"]
     else:
         rec.doc["lifecycleState"] = pending["to"]
         rec.doc.update(pending.get("set") or {})
@@ -177,7 +214,7 @@ def finish(store: Store, rec: Record, now: float) -> None:
             return
         doc = wr.doc
         doc["status"] = "FAILED" if failed else "SUCCEEDED"
-        doc["percentComplete"] = 100.0
+        doc["percentComplete"] = failure["atPercent"] if failed else 100.0
         doc.setdefault("timeStarted", doc["timeAccepted"])
         doc["timeFinished"] = stamp
         doc["_due"] = None
@@ -185,15 +222,40 @@ def finish(store: Store, rec: Record, now: float) -> None:
             if resource["identifier"] == rec.id:
                 resource["actionType"] = "FAILED" if failed else pending["action"]
         if failed:
-            doc["_errors"].append(
-                {"code": "InternalError", "message": f"{doc['operationType']} failed for {rec.id}.", "timestamp": stamp}
+            doc["_errors"].append({"code": failure["code"], "message": failure["message"], "timestamp": stamp})
+            doc["_logs"].append(
+                {"message": f"{doc['operationType']} failed for {rec.id} at {failure['atPercent']:g}%", "timestamp": stamp}
             )
-        doc["_logs"].append(
-            {"message": f"{doc['operationType']} {'failed' if failed else 'succeeded'} for {rec.id}", "timestamp": stamp}
-        )
+        else:
+            doc["_logs"].append({"message": f"{doc['operationType']} succeeded for {rec.id}", "timestamp": stamp})
         old = wr.etag
         wr.etag = new_etag()
         store.replace(wr, if_match=old)  # read in this transaction: it matches
+
+
+def plan_failure(store: Store, tenancy: str, wr_id: str, failure: dict) -> bool:
+    """Make the pending transition of the work request ``wr_id`` end FAILED with ``failure``
+    (``code``, ``message``) when it reaches ``failure["atPercent"]`` of its way; False when the
+    work request has no pending transition."""
+    with store.transaction():
+        wr = store.get(WORK_REQUEST.name, wr_id, tenancy)
+        if wr is None:
+            return False
+        targets = [r for r in store.pending(rid=wr.doc["resources"][0]["identifier"]) if r.pending["wr"] == wr_id]
+        if not targets:
+            return False
+        accepted = parse_iso(wr.doc["timeAccepted"])
+        fraction = failure["atPercent"] / 100
+        for rec in targets:
+            rec.pending.update(outcome="FAILED", failure=failure)
+            if rec.due is not None:
+                rec.due = accepted + (rec.due - accepted) * fraction
+            store.replace(rec)
+        if wr.doc.get("_due") is not None:
+            wr.doc["_due"] = accepted + (wr.doc["_due"] - accepted) * fraction
+        wr.doc["_failAt"] = failure["atPercent"]
+        store.replace(wr)
+    return True
 
 
 def settle(store: Store, now: float) -> None:
@@ -225,5 +287,6 @@ def present_work_request(doc: dict, now: float) -> dict:
             out["status"] = "IN_PROGRESS"
             out["timeStarted"] = out["timeAccepted"]
             if due is not None and due > accepted:
-                out["percentComplete"] = round(min(99.0, 100.0 * (now - accepted) / (due - accepted)), 1)
+                end = doc.get("_failAt", 100.0)  # where it is bound to fail, or done
+                out["percentComplete"] = round(min(99.0, end * (now - accepted) / (due - accepted)), 1)
     return out

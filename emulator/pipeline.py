@@ -3,17 +3,20 @@
 Stages, in order, each asking the request's surface (``surfaces.py``) what its API does:
 
 1. surface, by the path's longest prefix, and the request id (the client's, or a new one);
-2. route, among the surface's operations (``specs/``);
+2. route, among the surface's operations (``specs/``), and read the body (413 beyond the surface's limit);
 3. auth: the caller's tenancy, from the credentials the surface accepts;
-4. parse and validate path, query, headers and body (``protocol/validation.py``);
-5. settle transitions that are due (surfaces that settle);
-6. injected faults, before the handler (surfaces that take faults);
-7. retry-token replay (surfaces that replay), with the handler in one transaction for writes;
-8. the handler (``registry.py``), then injected faults after it;
-9. render: etag, ``opc-work-request-id``, ``opc-next-page``, list items cut to their summary,
-   event streams in the surface's framing;
-10. errors: every exception ends here, rendered in the surface's error body (a 500 is a bug);
-11. the surface's request-id headers, and the journal (surfaces that are journaled).
+4. rate limits per tenancy and operation (``throttling.py``; surfaces that take faults): 429;
+5. parse and validate path, query, headers and body (``protocol/validation.py``, ``protocol/limits.py``);
+6. settle transitions that are due (surfaces that settle);
+7. injected faults, before the handler (surfaces that take faults; ``faults.py``): latency, an
+   error, or a work request bound to fail;
+8. retry-token replay (surfaces that replay), with the handler in one transaction for writes;
+9. the handler (``registry.py``), the work-request fault it drew, then injected faults after it;
+10. render: etag, ``opc-work-request-id``, ``opc-next-page``, list items cut to their summary,
+    event streams in the surface's framing;
+11. errors: every exception ends here, rendered in the surface's error body, with the surface's
+    retry-after headers for a 429 (a 500 is a bug);
+12. the surface's request-id headers, and the journal (surfaces that are journaled).
 """
 
 from __future__ import annotations
@@ -27,16 +30,16 @@ from werkzeug.wrappers import Request
 
 from . import lifecycle
 from .call import Call, Env, Handler, Result
-from .protocol import errors, render
+from .faults import Fault
+from .protocol import errors, limits, render
 from .protocol.render import Reply
 from .protocol.auth import Authenticator
 from .protocol.ids import new_request_id
-from .protocol.validation import parse_body, parse_params
+from .protocol.validation import parse_body, parse_params, read_body
 from .spec import Operation, Router
 from .surfaces import SURFACES, Surface, SurfaceMap
 
 LOG = logging.getLogger(__name__)
-RETRY_TOKEN_TTL = 24 * 3600
 REPLAYED_HEADERS = ("etag", "opc-work-request-id", "content-type")
 
 
@@ -86,13 +89,15 @@ class Pipeline:
         tenancy = None
         try:
             op, args = self.routers[surface.name].match(request.method, request.path)
-            raw = request.get_data(cache=False)
+            raw = read_body(request.stream, request.content_length, surface.max_body_bytes)
             tenancy = self.authenticator.tenancy(
                 surface.auth, request.method, lambda: request_target(request), request.headers, raw
             )
+            now = self.env.clock.now()
+            if surface.faults:
+                self.env.rate_limits.admit(tenancy, op.name, now)
             path, query, headers = parse_params(op, args, request.args, request.headers)
             body = parse_body(self.env.spec, op, raw, surface.null_is_absent, request.headers.get("content-type", ""))
-            now = self.env.clock.now()
             if surface.settles:
                 lifecycle.settle(self.env.store, now)
             call = Call(op, self.env, tenancy, now, path, query, headers, body)
@@ -122,32 +127,45 @@ class Pipeline:
         handler = self.handlers.get(call.op.name)
         if handler is None:
             raise errors.not_implemented(call.op.operation_id)
-        self.inject(surface, call.op, "before")
-        response = self.run(surface, call, handler, raw)
+        fault = self.inject(surface, call.op, "before")
+        response = self.run(surface, call, lambda: self.execute(call, handler, fault), raw)
         self.inject(surface, call.op, "after")
         return response
 
-    def inject(self, surface: Surface, op: Operation, phase: str) -> None:
-        if surface.faults:
-            fault = self.env.faults.take(op.name, phase)
-            if fault is not None:
-                raise fault
+    def inject(self, surface: Surface, op: Operation, phase: str) -> Fault | None:
+        """The fault drawn for this call at ``phase``: its latency waited out (outside the gate), its
+        error raised; returned when it has a work request to fail."""
+        fault = self.env.faults.take(op.name, phase) if surface.faults else None
+        if fault is None:
+            return None
+        if fault.latency_seconds:
+            with self.env.gate.outside():
+                time.sleep(fault.latency_seconds)
+        if fault.error is not None:
+            raise fault.error
+        return fault
 
-    def run(self, surface: Surface, call: Call, handler: Handler, raw: bytes) -> Reply:
+    def execute(self, call: Call, handler: Handler, fault: Fault | None) -> Result:
+        result = handler(call)
+        if fault is not None and fault.work_request and result.work_request_id:
+            lifecycle.plan_failure(call.store, call.tenancy, result.work_request_id, fault.work_request)
+        return result
+
+    def run(self, surface: Surface, call: Call, execute, raw: bytes) -> Reply:
         if call.op.method == "GET" or surface.retry_tokens != "replay":
-            return self.render(surface, call.op, handler(call))
+            return self.render(surface, call.op, execute())
         token = call.headers.get("opc-retry-token")
         store = self.env.store
         with store.transaction():
             if token:
                 fingerprint = hashlib.sha256(f"{call.op.name}|{call.op.path}|{sorted(call.path.items())}|".encode() + raw).hexdigest()
-                saved = store.retry_token(call.tenancy, token, call.now - RETRY_TOKEN_TTL)
+                saved = store.retry_token(call.tenancy, token, call.now - limits.RETRY_TOKEN_TTL_SECONDS)
                 if saved is not None:
                     if saved[0] != fingerprint:
                         raise errors.invalidated_retry_token()
                     replay = saved[1]
                     return render.json_reply(replay["body"], replay["status"], replay["headers"])
-            response = self.render(surface, call.op, handler(call))
+            response = self.render(surface, call.op, execute())
             if token:
                 replayed = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
                 store.save_retry_token(
@@ -178,7 +196,10 @@ class Pipeline:
         return render.json_reply(body, result.status or op.status, headers, raw=result.raw)
 
     def error(self, surface: Surface, exc: errors.ServiceError) -> Reply:
-        return render.json_reply(surface.error_body(exc), exc.status, exc.headers)
+        headers = dict(exc.headers)
+        if exc.retry_after is not None and surface.retry_after is not None:
+            headers.update(surface.retry_after(exc.retry_after))
+        return render.json_reply(surface.error_body(exc), exc.status, headers)
 
     def finish(self, surface: Surface, request: Request, response: Reply, request_id: str) -> None:
         for header in surface.request_id_headers:

@@ -15,6 +15,7 @@ import functools
 import os
 import signal
 import socket
+import sys
 import threading
 
 from .settings import Settings
@@ -75,8 +76,6 @@ def _run_granian(settings: Settings) -> None:
         seed(app, settings, exit_on_error=True)
         app.env.store.close()
         settings = dataclasses.replace(settings, seed=None)
-    elif settings.seed:  # an in-memory store lives in the worker: check the file now, load it there
-        _check_seed_file(settings)
     for name in [k for k in os.environ if k.startswith("HTTP_")]:
         del os.environ[name]  # granian copies the process environment into each request's environ
     server = Granian(
@@ -103,14 +102,6 @@ def _worker_app(settings: Settings, target: str | None = None):
     return app
 
 
-def _check_seed_file(settings: Settings) -> None:
-    from .app import create_pipeline
-
-    app = create_pipeline(dataclasses.replace(settings, data_dir=None))
-    seed(app, settings, exit_on_error=True)
-    app.env.store.close()
-
-
 def seed(app, settings: Settings, exit_on_error: bool = False) -> None:
     """Load ``settings.seed`` (a state snapshot) into the store of ``app`` (the pipeline, or the Flask
     app around it), replacing its user state; ValueError (or, for the command line, exit with the
@@ -121,10 +112,11 @@ def seed(app, settings: Settings, exit_on_error: bool = False) -> None:
 
     try:
         env = getattr(app, "env", None) or app.config["emulator"].env
-        seed_file(env.store, env.kinds, settings.seed)
+        seed_file(env, settings.seed)
     except ValueError as exc:
         if exit_on_error:
-            raise SystemExit(f"--seed: {exc}") from None
+            print(f"oci-genai-emulator: {settings.origin('seed')}: {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(2) from None
         raise
 
 

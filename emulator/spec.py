@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 import jsonschema_rs
 
-from .protocol import errors
+from .protocol import errors, limits
 from .protocol.ids import OCID_RE
 
 # The repository's specs/ folder; an installed package carries the same files as emulator/specs.
@@ -208,13 +208,18 @@ class Spec:
 
     @cached_property
     def _request_components(self) -> dict[str, dict]:
-        return {api: _request_schemas(doc["components"]["schemas"]) for api, doc in self.documents.items()}
+        components = {api: _request_schemas(doc["components"]["schemas"]) for api, doc in self.documents.items()}
+        for api, schemas in components.items():
+            for schema in schemas.values():
+                limits.constrain(api, schema)  # field sizes and integer ranges (protocol/limits.py)
+        return components
 
     def body_validator(self, op: Operation):
         if op.validator is None:
             components = self._request_components[op.api]
             root = dict(copy.deepcopy(op.body_schema or {}), components={"schemas": components})
             _tighten(root)
+            limits.constrain(op.api, root)
             op.validator = jsonschema_rs.Draft7Validator(root)
         return op.validator
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .protocol import render
+from .protocol import limits, render
 from .protocol.auth import BEARER, SIGNATURE
 from .spec import ADMIN_API, OPENAI_API
 
@@ -43,6 +43,11 @@ class Surface:
     """Whether injected faults answer its requests."""
     journaled: bool = True
     """Whether its calls go into the request journal (``/_emulator/requests``)."""
+    max_body_bytes: int = limits.MAX_BODY_BYTES
+    """The largest request body it reads (413 beyond)."""
+    retry_after: render.RetryAfter | None = None
+    """Headers that tell a throttled client when to retry (the openai SDK waits as they say; the
+    oci SDK backs off on its own)."""
 
 
 
@@ -77,6 +82,8 @@ OPENAI_DIALECT = dict(
     request_id_headers=("x-request-id", "opc-request-id"),
     retry_tokens="accept",
     pagination="cursor",
+    retry_after=render.retry_after_headers,
+    max_body_bytes=limits.MAX_OPENAI_BODY_BYTES,
 )
 OPENAI = Surface(
     name="openai",
@@ -107,6 +114,7 @@ ADMIN = Surface(
     settles=False,
     faults=False,
     journaled=False,
+    max_body_bytes=limits.MAX_ADMIN_BODY_BYTES,
 )
 # Paths under no surface's prefix are answered as the management API answers unknown paths.
 SURFACES = (MANAGEMENT, INFERENCE, DATA, SANDBOX, OPENAI, OPENAI_MANAGEMENT, ADMIN)

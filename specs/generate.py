@@ -91,9 +91,16 @@ def docstring_enum(doc: str) -> list[str] | None:
     if m:
         values = re.findall(r'"([^"]+)"', m.group(1))
         return values or None
-    m = re.search(r"Allowed values are:\n((?:\s*- .+\n)+)", doc)
+    m = re.search(r"Allowed values are:\n", doc)
     if m:
-        return [line.strip()[2:].strip().strip('"') for line in m.group(1).strip().splitlines()]
+        # Every bulleted value from there to the end of the description: some fields add later
+        # lists ("The following shapes can only be used to deploy imported models:"), some
+        # bullets several comma-separated values ("- A10_X1, A10_X2, A10_X4").
+        values: list[str] = []
+        for line in doc[m.end() :].split(":return:")[0].splitlines():
+            if line.strip().startswith("- "):
+                values += [v.strip().strip('"') for v in line.strip()[2:].split(",") if v.strip()]
+        return list(dict.fromkeys(values)) or None
     return None
 
 
@@ -126,9 +133,9 @@ class ModelReader:
         return self.schemas
 
     def share_resource_enums(self) -> None:
-        """A string field of ``CreateXDetails``/``UpdateXDetails`` with no allowed values takes those
-        of the same field of ``X``: the SDK documents them on the resource only (a private endpoint's
-        ``resourceType``), and the service takes no value it could not answer with."""
+        """A string field of ``CreateXDetails``/``UpdateXDetails`` also takes the allowed values of
+        the same field of ``X``: the SDK documents some on the resource only (a private endpoint's
+        ``resourceType``, newer unit shapes), and the service answers with no value it could not take."""
         for name, schema in self.schemas.items():
             for prefix in ("Create", "Update"):
                 resource = self.schemas.get(name[len(prefix) : -len("Details")])
@@ -136,8 +143,8 @@ class ModelReader:
                     continue
                 for field, prop in schema["properties"].items():
                     enum = resource["properties"].get(field, {}).get("enum")
-                    if enum and prop.get("type") == "string" and "enum" not in prop:
-                        prop["enum"] = list(enum)
+                    if enum and prop.get("type") == "string":  # the union: either may name more
+                        prop["enum"] = list(dict.fromkeys([*prop.get("enum", []), *enum]))
 
     def read(self, name: str, cls) -> dict:
         instance = cls()

@@ -145,11 +145,11 @@ LAYERS = [
     ("specs", ["emulator.spec"]),
     ("storage", ["emulator.store"]),
     ("state", ["emulator.kinds", "emulator.lifecycle", "emulator.catalog", "emulator.journal", "emulator.faults",
-               "emulator.keys", "emulator.gate"]),
+               "emulator.throttling", "emulator.keys", "emulator.gate"]),
     ("calls", ["emulator.call"]),
     ("behaviour", ["emulator.management", "emulator.inference", "emulator.openai_compat", "emulator.admin", "emulator.state"]),
     ("assembly", ["emulator.registry", "emulator.surfaces", "emulator.pipeline", "emulator.app"]),
-    ("entry points", ["emulator.server", "emulator.cli", "emulator.__main__"]),
+    ("entry points", ["emulator.server", "emulator.preflight", "emulator.cli", "emulator.__main__"]),
 ]
 
 

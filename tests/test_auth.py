@@ -187,3 +187,35 @@ def test_loose_mode_isolates_tenancies_in_the_same_compartment(emulator_url, oci
         wrs = client.list_work_requests(COMPARTMENT).data.items
         assert {w.resources[0].identifier for w in wrs} == {own.id}
     assert a.get_dedicated_ai_cluster(mine.id).data.description is None
+
+
+@pytest.fixture(scope="module")
+def strict_in_process(tmp_path_factory):
+    """``--auth strict`` in this process (the mutation run sees its code), trusting one key."""
+    from emulator.server import BackgroundServer
+    from emulator.settings import Settings
+
+    server = BackgroundServer(Settings(port=0, auth="strict", trust_user_keys=False)).start()
+    config = make_oci_config(tmp_path_factory.mktemp("strict-in-process"), "ocid1.tenancy.oc1..aaaaaaaastrict", "strict")
+    public = serialization.load_pem_private_key(Path(config["key_file"]).read_bytes(), None).public_key()
+    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    requests.post(f"{server.url}/_emulator/keys", json={"publicKey": pem}, timeout=10).raise_for_status()
+    yield server, config
+    server.stop()
+
+
+@pytest.mark.parametrize("left_out", ["content-length", "content-type", "x-content-sha256"])
+def test_strict_signatures_on_a_post_must_cover_the_body_headers(strict_in_process, left_out):
+    """A POST signed without one of its body headers is refused, though the signature itself verifies."""
+    server, config = strict_in_process
+    url = server.url + CLUSTERS
+    partial = signer(config)
+    body_headers = [h for h in ("content-length", "content-type", "x-content-sha256") if h != left_out]
+    partial.create_signers(partial.api_key, partial.private_key, ["date", "(request-target)", "host"], body_headers)
+    body = json.dumps(cluster_body(f"partial-{left_out}"))
+    resp = requests.post(url, data=body, headers={"content-type": "application/json"}, auth=partial, timeout=10)
+    assert_not_authenticated(resp, left_out)
+    full = requests.post(url, data=body, headers={"content-type": "application/json"}, auth=signer(config), timeout=10)
+    assert full.status_code == 200
+    listed = genai(config, server.url).list_dedicated_ai_clusters(compartment_id=COMPARTMENT).data.items
+    assert [c.display_name for c in listed].count(f"partial-{left_out}") == 1

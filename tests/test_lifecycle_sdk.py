@@ -136,3 +136,22 @@ def test_fine_tune_on_fine_tuning_cluster(genai, genai_no_retry, composite):
     wr = composite.delete_model_and_wait_for_state(model.id, ["SUCCEEDED"], waiter_kwargs=WAIT).data
     assert wr.resources[0].action_type == "DELETED"
     assert genai.get_model(model.id).data.lifecycle_state == "DELETED"
+
+
+def test_custom_model_names_are_unique_per_tenancy_not_across_tenancies(emulator_url, genai, genai_no_retry, other_oci_config):
+    """Two tenancies may use the same compartment OCID in the emulator: one's models never collide with the other's."""
+    from helpers import fine_tune_details
+
+    other = oci.generative_ai.GenerativeAiClient(other_oci_config, service_endpoint=emulator_url)
+    details = lambda client: models.CreateModelDetails(  # noqa: E731
+        compartment_id=COMPARTMENT,
+        base_model_id=base_model(client, "cohere.command-r-08-2024", capability="FINE_TUNE").id,
+        display_name="shared-name",
+        fine_tune_details=fine_tune_details(active_cluster(client, "FINE_TUNING", "SMALL_COHERE_V2", count=8).id),
+    )
+    mine = genai.create_model(details(genai)).data
+    theirs = other.create_model(details(other)).data
+    assert mine.id != theirs.id and theirs.display_name == "shared-name"
+    with pytest.raises(oci.exceptions.ServiceError) as dup:
+        genai_no_retry.create_model(details(genai_no_retry))
+    assert dup.value.code == "NotAuthorizedOrResourceAlreadyExists"

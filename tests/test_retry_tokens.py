@@ -71,3 +71,28 @@ def test_change_compartment_with_token_is_idempotent(genai):
     first = genai.change_dedicated_ai_cluster_compartment(cluster.id, details, opc_retry_token="move-1")
     again = genai.change_dedicated_ai_cluster_compartment(cluster.id, details, opc_retry_token="move-1")
     assert first.headers["opc-work-request-id"] == again.headers["opc-work-request-id"]
+
+
+def test_tokens_expire_after_24_hours_on_the_emulator_clock(emulator_url, genai_no_retry):
+    genai_no_retry.create_dedicated_ai_cluster(cluster_details(display_name="day-one"), opc_retry_token="token-day")
+    admin(emulator_url, "clock", {"advanceSeconds": 24 * 3600 - 60})
+    with pytest.raises(oci.exceptions.ServiceError) as exc:  # still remembered a minute before
+        genai_no_retry.create_dedicated_ai_cluster(cluster_details(display_name="other"), opc_retry_token="token-day")
+    assert exc.value.code == "InvalidatedRetryToken"
+    admin(emulator_url, "clock", {"advanceSeconds": 120})
+    later = genai_no_retry.create_dedicated_ai_cluster(cluster_details(display_name="day-two"), opc_retry_token="token-day")
+    assert later.data.display_name == "day-two"  # forgotten: a new request, a new cluster
+    again = genai_no_retry.create_dedicated_ai_cluster(cluster_details(display_name="day-two"), opc_retry_token="token-day")
+    assert again.data.id == later.data.id  # and remembered again from then on
+    assert sorted(c.display_name for c in all_clusters(genai_no_retry)) == ["day-one", "day-two"]
+
+
+def test_a_reset_forgets_retry_tokens(emulator_url, genai_no_retry):
+    details = cluster_details(display_name="before-reset")
+    first = genai_no_retry.create_dedicated_ai_cluster(details, opc_retry_token="token-reset").data
+    admin(emulator_url, "reset", {})
+    other = genai_no_retry.create_dedicated_ai_cluster(cluster_details(display_name="x"), opc_retry_token="token-reset").data
+    assert other.display_name == "x"  # no 409: the token is gone
+    admin(emulator_url, "reset", {})
+    replayed = genai_no_retry.create_dedicated_ai_cluster(details, opc_retry_token="token-reset").data
+    assert replayed.id != first.id and [c.id for c in all_clusters(genai_no_retry)] == [replayed.id]

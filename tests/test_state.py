@@ -105,7 +105,7 @@ def test_a_bad_snapshot_changes_nothing(client, oci_genai_emulator, tmp_path, ca
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
     code, _, err = cli(capsys, "state", "import", str(broken), "--url", oci_genai_emulator.url)
-    assert code == 2 and "cannot read the state file" in err
+    assert code == 2 and "the state file" in err and "not valid JSON" in err
     broken.write_text(json.dumps({"resources": [{"kind": "model", "doc": {}}]}))
     code, _, err = cli(capsys, "state", "import", str(broken), "--url", oci_genai_emulator.url)
     assert code == 1 and "answered 400" in err and "resources[0]" in err
@@ -171,3 +171,95 @@ def test_sdk_sees_seeded_work_requests(client, oci_genai_emulator, generative_ai
     ).data
     assert [w.operation_type for w in wrs] == ["CREATE_MODEL"] and wrs[0].status == "SUCCEEDED"
     assert generative_ai_client.list_work_request_logs(wrs[0].id).data.items
+
+
+DELETE = object()
+WR = "ocid1.generativeaiworkrequest.oc1.us-chicago-1.amaaaaaaseededwr"
+CLUSTER_ID = "ocid1.generativeaidedicatedaicluster.oc1.us-chicago-1.amaaaaaaseeded"
+
+
+def seeded_cluster(**change) -> dict:
+    doc = {
+        "compartmentId": "ocid1.compartment.oc1..aaaaaaaaseed",
+        "type": "HOSTING",
+        "unitShape": "SMALL_COHERE_V2",
+        "unitCount": 1,
+        "lifecycleState": "CREATING",
+        "timeCreated": "2026-01-01T00:00:00.000Z",
+    }
+    entry = {"kind": "dedicatedaicluster", "id": CLUSTER_ID, "doc": doc,
+             "pending": {"to": "ACTIVE", "wr": WR, "action": "CREATED", "set": {}, "outcome": "SUCCEEDED"}, "due": 0}
+    for key, value in change.items():
+        target, sep, field = key.partition("__")
+        where = entry[target] if sep else entry
+        field = field if sep else key
+        if value is DELETE:
+            del where[field]
+        else:
+            where[field] = value
+    return entry
+
+
+def seeded_work_request(**change) -> dict:
+    doc = {
+        "operationType": "CREATE_DEDICATED_AI_CLUSTER", "status": "ACCEPTED", "id": WR,
+        "compartmentId": "ocid1.compartment.oc1..aaaaaaaaseed", "percentComplete": 0.0,
+        "resources": [{"entityType": "DedicatedAiCluster", "actionType": "IN_PROGRESS", "identifier": CLUSTER_ID}],
+        "timeAccepted": "2026-01-01T00:00:00.000Z", "_due": 0, "_logs": [], "_errors": [],
+    }
+    return {"kind": "workrequest", "id": WR, "doc": {**doc, **change}}
+
+
+BAD_SNAPSHOTS = {
+    "a state the SDK does not know": ({"resources": [seeded_cluster(doc__lifecycleState="SLEEPING")]}, "resources[0].doc.lifecycleState"),
+    "a wrong type": ({"resources": [seeded_cluster(doc__unitCount="one")]}, "resources[0].doc.unitCount"),
+    "a missing required field": ({"resources": [seeded_cluster(doc__type=DELETE)]}, "resources[0].doc"),
+    "a time that is no time": ({"resources": [seeded_cluster(doc__timeCreated="yesterday")]}, "timeCreated"),
+    "an unknown kind": ({"resources": [seeded_cluster(kind="spaceship")]}, "resources[0]: 'kind'"),
+    "a pending transition to nowhere": ({"resources": [seeded_cluster(pending__to="GONE")], "workRequests": [seeded_work_request()]}, "resources[0].pending.to"),
+    "a pending transition with no work request": ({"resources": [seeded_cluster()]}, "resources[0]: 'pending.wr' names no work request"),
+    "a pending transition of another shape": ({"resources": [seeded_cluster(pending={"x": 1})], "workRequests": [seeded_work_request()]}, "resources[0].pending"),
+    "a pending transition that lands a bad field": ({"resources": [seeded_cluster(pending__set={"unitCount": []})], "workRequests": [seeded_work_request()]}, "resources[0].pending.set"),
+    "a due time with nothing pending": ({"resources": [seeded_cluster(pending=None, due=5)]}, "needs a 'pending'"),
+    "a due time beyond the clock": ({"resources": [seeded_cluster(due=1e300)], "workRequests": [seeded_work_request()]}, "'due'"),
+    "work request logs of the wrong shape": ({"resources": [seeded_cluster()], "workRequests": [seeded_work_request(_logs=[{"text": "x"}])]}, "workRequests[0].doc"),
+    "a work request due time that is text": ({"resources": [seeded_cluster()], "workRequests": [seeded_work_request(_due="soon")]}, "workRequests[0].doc"),
+    "a private field on a resource": ({"resources": [seeded_cluster(doc___secret=1)], "workRequests": [seeded_work_request()]}, "no field starting with '_'"),
+    "a clock offset beyond any clock": ({"clockOffsetSeconds": 1e300}, "clockOffsetSeconds"),
+    "a clock offset that is text": ({"clockOffsetSeconds": "1h"}, "clockOffsetSeconds"),
+    "a policy delay beyond any clock": ({"transitions": {"endpoint": {"seconds": 1e300}}}, "seconds"),
+    "an unknown top-level field": ({"resourcez": []}, "resourcez"),
+    "an unknown entry field": ({"resources": [seeded_cluster(color="red")]}, "color"),
+    "a huge etag": ({"resources": [seeded_cluster(etag="e" * 1000)], "workRequests": [seeded_work_request()]}, "etag"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_SNAPSHOTS)
+def test_a_broken_snapshot_is_refused_whole_naming_the_entry(client, oci_genai_emulator, case):
+    kept = client.create_cluster("SMALL_COHERE_V2", display_name="kept")
+    before = oci_genai_emulator.export_state()
+    snapshot, words = BAD_SNAPSHOTS[case]
+    with pytest.raises(EmulatorError) as exc:
+        oci_genai_emulator.import_state(snapshot)
+    assert exc.value.status == 400 and words in str(exc.value), str(exc.value)
+    after = oci_genai_emulator.export_state()
+    assert {k: v for k, v in after.items() if k != "exportedAt"} == {k: v for k, v in before.items() if k != "exportedAt"}
+    assert [c.id for c in client.clusters()] == [kept.id]  # the emulator still lists, gets and creates
+    assert client.get_cluster(kept.id).lifecycle_state == "ACTIVE"
+    assert client.create_cluster("SMALL_COHERE_V2", display_name="after").lifecycle_state == "ACTIVE"
+
+
+def test_a_valid_pending_transition_lands(client, oci_genai_emulator):
+    entry = seeded_cluster(pending__set={"lifecycleDetails": "Ready.", "displayName": "landed"})
+    assert oci_genai_emulator.import_state({"resources": [entry], "workRequests": [seeded_work_request()]}) == {
+        "resources": 1, "workRequests": 1,
+    }
+    cluster = client.get_cluster(CLUSTER_ID)  # due at 0: landed on this first request
+    assert (cluster.lifecycle_state, cluster.lifecycle_details, cluster.display_name) == ("ACTIVE", "Ready.", "landed")
+    assert client.get_work_request(WR).status == "SUCCEEDED"
+
+
+def test_every_export_imports_again(client, oci_genai_emulator):
+    build_state(client)
+    snapshot = oci_genai_emulator.export_state()
+    assert oci_genai_emulator.import_state(snapshot)["resources"] == len(snapshot["resources"])

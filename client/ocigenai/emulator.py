@@ -33,7 +33,8 @@ class EmulatorError(Exception):
 
 
 class EmulatorAdmin:
-    """The control plane of one emulator: reset, clock, transition policies, faults, journal, state.
+    """The control plane of one emulator: reset, clock, transition policies, faults, rate limits,
+    journal, state.
 
     One persistent HTTP connection, reused across calls (a reset costs about a millisecond).
     """
@@ -142,15 +143,50 @@ class EmulatorAdmin:
         self.request("DELETE", "requests")
 
     def add_fault(
-        self, operation: str | None, status: int, *, times: int = 1, phase: str = "before", **extra: Any
+        self,
+        operation: str | None,
+        status: int | None = None,
+        *,
+        times: int | None = 1,
+        phase: str = "before",
+        probability: float = 1.0,
+        seed: int = 0,
+        latency_ms: float | None = None,
+        fail_work_request: dict | None = None,
+        **extra: Any,
     ) -> dict:
-        """Answer the next ``times`` calls of ``operation`` (an SDK operation name like
-        ``create_endpoint``; ``None`` for any) with HTTP ``status``; ``phase="after"`` lets the
-        operation run and commit first, as when a response is lost on its way back."""
-        return self.request("POST", "faults", {"operation": operation, "status": status, "times": times, "phase": phase, **extra})
+        """Inject a fault into ``operation`` (an SDK operation name like ``create_endpoint``; ``None``
+        for any): answer with HTTP ``status``, wait ``latency_ms`` first, or make its work request
+        end FAILED (``fail_work_request={"atPercent": 50, "code": ..., "message": ...}``). It fires
+        ``times`` times (``None``: with no end), each with ``probability``, drawn from a generator
+        seeded with ``seed``. ``phase="after"`` lets the operation run and commit first, as when a
+        response is lost on its way back."""
+        body: dict[str, Any] = {"operation": operation, "times": times, "phase": phase, "probability": probability, "seed": seed, **extra}
+        if status is not None:
+            body["status"] = status
+        if latency_ms is not None:
+            body["latencyMs"] = latency_ms
+        if fail_work_request is not None:
+            body["workRequest"] = fail_work_request
+        return self.request("POST", "faults", body)
+
+    def faults(self) -> list[dict]:
+        """The injected faults still to fire."""
+        return self.request("GET", "faults")["items"]
 
     def clear_faults(self) -> None:
         self.request("DELETE", "faults")
+
+    def set_rate_limits(self, *rules: dict) -> list[dict]:
+        """Replace the rate limits: each ``{"rate": R, "burst": B, "operation": O, "tenancy": T}``
+        (only ``rate`` is needed); beyond them calls are answered 429 TooManyRequests."""
+        return self.request("POST", "rate-limits", {"rules": list(rules)})["rules"]
+
+    def rate_limits(self) -> list[dict]:
+        return self.request("GET", "rate-limits")["rules"]
+
+    def clear_rate_limits(self) -> None:
+        self.request("DELETE", "rate-limits")
 
     def trust_key(self, public_key_pem: str) -> str:
         """Trust a public key for ``--auth strict``; returns its fingerprint."""

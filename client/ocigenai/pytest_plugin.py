@@ -20,9 +20,17 @@ entry point, so the fixtures are available in every test with no import:
     the thin client, :class:`ocigenai.GenAI`.
 
 Every test that uses any of them starts from an empty emulator: its state (resources, work
-requests, clock, policies, journal, faults) is reset before the test. Mark a test
+requests, clock, policies, journal, faults, rate limits) is reset before the test. Mark a test
 ``@pytest.mark.oci_genai_keep_state`` to skip that reset. Nothing heavy is imported until a
 fixture is used.
+
+Chaos for one test, set after the reset (markers may repeat):
+
+``@pytest.mark.oci_genai_fault(operation="create_endpoint", status=503, times=None, probability=0.2, seed=7)``
+    a fault, with the arguments of :meth:`ocigenai.EmulatorAdmin.add_fault` (``latency_ms``,
+    ``fail_work_request``, ``phase``, ...);
+``@pytest.mark.oci_genai_rate_limit(rate=5, burst=5, operation=None)``
+    a rate limit (429 TooManyRequests beyond it), per tenancy.
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ if TYPE_CHECKING:
 URL_OPTION = "--oci-genai-emulator-url"
 URL_ENV = "OCI_GENAI_EMULATOR_URL"
 KEEP_STATE = "oci_genai_keep_state"
+FAULT = "oci_genai_fault"
+RATE_LIMIT = "oci_genai_rate_limit"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +65,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{KEEP_STATE}: do not reset the OCI Generative AI emulator before this test")
+    config.addinivalue_line("markers", f"{FAULT}(operation, status=None, **options): inject a fault for this test")
+    config.addinivalue_line("markers", f"{RATE_LIMIT}(rate, burst=None, operation=None, tenancy=None): a rate limit for this test")
 
 
 class _Timings:
@@ -108,6 +120,14 @@ def _oci_genai_emulator_reset(request: pytest.FixtureRequest) -> None:
     started = time.perf_counter()
     admin.reset()
     TIMINGS.resets.append(time.perf_counter() - started)
+    for marker in request.node.iter_markers(FAULT):
+        admin.add_fault(*marker.args, **marker.kwargs)
+    rules = [
+        {k: v for k, v in dict(zip(("rate", "burst", "operation", "tenancy"), m.args), **m.kwargs).items() if v is not None}
+        for m in request.node.iter_markers(RATE_LIMIT)
+    ]
+    if rules:
+        admin.set_rate_limits(*rules)
 
 
 @pytest.fixture(scope="session")

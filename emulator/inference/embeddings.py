@@ -37,12 +37,13 @@ from array import array
 from functools import lru_cache
 
 from ..call import Call, Result, operation
+from ..protocol import limits
 from . import errors, tokens
 from .lexical import terms
 from .params import choice, integer
 from .serving import Profile, resolve
 
-MAX_INPUTS = 96
+MAX_INPUTS = limits.EMBED_MAX_INPUTS
 TOO_MANY = "Inputs must be provided, support inputs array size less than 96."
 IMAGE_TOKENS = 1610
 INPUT_TYPES = ("SEARCH_DOCUMENT", "SEARCH_QUERY", "CLASSIFICATION", "CLUSTERING", "IMAGE")

@@ -28,7 +28,9 @@ from . import resources
 KIND = ResourceKind(
     name="apikey",
     label="API key",
+    model="ApiKey",
     type_token="generativeaiapikey",
+    private_fields=("_secrets",),  # the digests of its secrets, never answered
     list_operation="list_api_keys",
     update_lands_in=None,  # an INACTIVE key stays INACTIVE
 )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from ..call import Call, Result, operation
 from ..catalog import is_generic_gpu_shape
 from ..kinds import ResourceKind
-from ..protocol import errors
+from ..protocol import errors, limits
 from ..store import Record
 from . import resources
 
 KIND = ResourceKind(
     name="dedicatedaicluster",
+    model="DedicatedAiCluster",
     label="dedicated AI cluster",
     type_token="generativeaidedicatedaicluster",
     list_operation="list_dedicated_ai_clusters",
@@ -23,8 +24,7 @@ KIND = ResourceKind(
         "move": "MOVE_DEDICATED_AI_CLUSTER",
     },
 )
-# A hosting cluster holds up to 50 endpoints (service docs, "Cluster endpoint rules").
-ENDPOINT_CAPACITY = 50
+ENDPOINT_CAPACITY = limits.ENDPOINTS_PER_CLUSTER
 
 
 def _check_shape(call: Call, body: dict) -> None:

@@ -11,6 +11,7 @@ from . import dedicated_ai_clusters, imported_models, models, private_endpoints,
 
 KIND = ResourceKind(
     name="endpoint",
+    model="Endpoint",
     label="endpoint",
     type_token="generativeaiendpoint",
     list_operation="list_endpoints",

@@ -8,6 +8,7 @@ from . import resources
 
 KIND = ResourceKind(
     name="importedmodel",
+    model="ImportedModel",
     label="imported model",
     type_token="generativeaiimportedmodel",
     list_operation="list_imported_models",

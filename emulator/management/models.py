@@ -13,6 +13,7 @@ from . import dedicated_ai_clusters, imported_models, resources
 
 KIND = ResourceKind(
     name="model",
+    model="Model",
     label="model",
     type_token="generativeaimodel",
     list_operation="list_models",

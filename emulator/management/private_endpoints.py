@@ -14,12 +14,13 @@ import re
 
 from ..call import Call, Result, operation
 from ..kinds import ResourceKind
-from ..protocol import errors
+from ..protocol import errors, limits
 from ..store import Record
 from . import resources
 
 KIND = ResourceKind(
     name="privateendpoint",
+    model="GenerativeAiPrivateEndpoint",
     label="private endpoint",
     type_token="generativeaiprivateendpoint",
     list_operation="list_generative_ai_private_endpoints",
@@ -32,8 +33,7 @@ KIND = ResourceKind(
         "move": "MOVE_PRIVATE_ENDPOINT",
     },
 )
-# "A tenancy may have 5 by default" (service limit private-endpoint-count).
-TENANCY_LIMIT = 5
+TENANCY_LIMIT = limits.PRIVATE_ENDPOINTS_PER_TENANCY
 DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{0,62}$", re.I)
 
 

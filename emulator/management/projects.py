@@ -19,6 +19,7 @@ from . import resources
 KIND = ResourceKind(
     name="project",
     label="project",
+    model="GenerativeAiProject",
     type_token="generativeaiproject",
     list_operation="list_generative_ai_projects",
     entity_type="GenerativeAiProject",

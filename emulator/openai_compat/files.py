@@ -12,6 +12,7 @@ import base64
 
 from ..call import Call, Result, operation
 from ..kinds import ResourceKind
+from ..protocol import limits
 from ..protocol.validation import Upload
 from . import objects, translate
 from .scope import Scope, scope_of
@@ -20,7 +21,6 @@ KIND = ResourceKind(name="file", label="file", id_prefix="file-", transitions=Fa
 PURPOSES = ("assistants", "batch", "fine-tune", "vision", "user_data", "evals")
 JSONL_PURPOSES = ("batch", "fine-tune", "evals")
 IMAGE_TYPES = (".gif", ".jpeg", ".jpg", ".png", ".webp")
-MAX_BYTES = 50 * 1024 * 1024
 
 
 def _check(upload: Upload, purpose: str) -> None:
@@ -31,8 +31,8 @@ def _check(upload: Upload, purpose: str) -> None:
         raise translate.bad_request(f"Files for purpose {purpose!r} are .jsonl files, not {upload.filename!r}.", "file")
     if purpose == "vision" and not name.endswith(IMAGE_TYPES):
         raise translate.bad_request(f"Files for purpose 'vision' are images ({', '.join(IMAGE_TYPES)}).", "file")
-    if len(upload.data) > MAX_BYTES:
-        raise translate.bad_request(f"The file is {len(upload.data)} bytes; the emulator takes files up to {MAX_BYTES}.", "file")
+    if len(upload.data) > limits.MAX_FILE_BYTES:
+        raise translate.bad_request(f"The file is {len(upload.data)} bytes; the emulator takes files up to {limits.MAX_FILE_BYTES}.", "file")
 
 
 def expires_at(call: Call, body: dict) -> int | None:

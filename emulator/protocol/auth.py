@@ -16,7 +16,7 @@ import re
 import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -65,17 +65,28 @@ class TrustedKeys:
 
     def __init__(self) -> None:
         self.keys: dict[str, rsa.RSAPublicKey] = {}
+        self._pems: set[bytes] = set()
+        self._files: dict[str, tuple[int, int]] = {}  # path -> (mtime_ns, size) when last read
 
     def add_pem(self, pem: bytes) -> str:
         key = load_public_key(pem)
         fp = fingerprint(key)
         self.keys[fp] = key
+        self._pems.add(pem)
         return fp
 
     def add_files(self, paths) -> None:
+        """Trust the keys in ``paths``; a file already read is read again only once it changed."""
         for path in paths:
             try:
-                self.add_pem(Path(path).read_bytes())
+                stat = Path(path).stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+                if self._files.get(str(path)) == stamp:
+                    continue
+                self._files[str(path)] = stamp
+                pem = Path(path).read_bytes()
+                if pem not in self._pems:
+                    self.add_pem(pem)
             except (OSError, ValueError, TypeError) as exc:
                 LOG.warning("not trusting key %s: %s", path, exc)
 
@@ -137,10 +148,10 @@ Bearer = Callable[[str, object, bool], str]
 class Authenticator:
     """The tenancy of a request, by the auth mode and the credentials its API accepts.
 
-    ``stored_keys`` reads the keys trusted through the admin API since start-up, which another
-    worker process may have added; they are read again when a signature names an unknown key.
-    ``bearer(secret, headers, strict)`` names the tenancy of a ``Bearer`` credential (API keys
-    live with the behaviour, above this layer).
+    ``load_keys`` (re)loads the trusted keys from wherever they come from (files, keys trusted
+    through the admin API by any worker process): at start-up, and again when a signature names
+    a key this process does not know yet. ``bearer(secret, headers, strict)`` names the tenancy of
+    a ``Bearer`` credential (API keys live with the behaviour, above this layer).
     """
 
     def __init__(
@@ -148,19 +159,16 @@ class Authenticator:
         mode: str,
         keys: TrustedKeys,
         default_tenancy: str,
-        stored_keys: Callable[[], Iterable[str]],
+        load_keys: Callable[[], None],
         bearer: Bearer | None = None,
     ):
         self.mode = mode
         self.keys = keys
         self.default_tenancy = default_tenancy
-        self.stored_keys = stored_keys
+        self.refresh = load_keys
         self.bearer = bearer
-        self.refresh()
-
-    def refresh(self) -> None:
-        for pem in self.stored_keys():
-            self.keys.add_pem(pem.encode())
+        if mode == "strict":
+            self.refresh()
 
     def tenancy(self, schemes: tuple[str, ...], method: str, target: Callable[[], str], headers, body: bytes) -> str:
         """The caller's tenancy, or 401. ``target`` gives the request target as sent (for strict mode)."""

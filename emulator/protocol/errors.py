@@ -15,6 +15,7 @@ class ServiceError(Exception):
         self.message = message
         self.headers = headers or {}
         self.param = param  # the request field at fault, where a dialect reports it (OpenAI's ``param``)
+        self.retry_after: float | None = None  # seconds, for surfaces whose throttling answers say when to retry
 
 
 def invalid_parameter(message: str) -> ServiceError:
@@ -75,6 +76,17 @@ def not_implemented(operation: str) -> ServiceError:
         "NotImplemented",
         f"The emulator does not implement {operation} yet; docs/coverage.md lists what it implements.",
     )
+
+
+def too_large(limit: int) -> ServiceError:
+    return ServiceError(413, "RequestEntityTooLarge", f"The request body is larger than {limit} bytes.")
+
+
+def too_many_requests(retry_after: float, message: str = "Too many requests for the tenancy; retry with back-off.") -> ServiceError:
+    """429 TooManyRequests; ``retry_after`` (seconds) is for the surfaces that say when to retry."""
+    error = ServiceError(429, "TooManyRequests", message)
+    error.retry_after = retry_after
+    return error
 
 
 def method_not_allowed(method: str, path: str) -> ServiceError:

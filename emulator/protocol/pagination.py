@@ -14,10 +14,10 @@ import hashlib
 import json
 from typing import Any, Callable, Sequence
 
-from . import errors
+from . import errors, limits
+from .validation import check_document
 
 NOT_FILTERS = {"page", "limit"}
-MAX_TOKEN_LENGTH = 4096
 
 
 def checksum(operation: str, query: dict) -> str:
@@ -33,12 +33,13 @@ def encode(cursor: tuple, check: str) -> str:
 def decode(token: str, check: str, shape: tuple[type, ...]) -> tuple:
     """The cursor in ``token``, whose parts have the types of ``shape``; 400 for anything else."""
     cursor: Any = None
-    if len(token) <= MAX_TOKEN_LENGTH:
+    if len(token) <= limits.MAX_PAGE_TOKEN_CHARS:
         try:
             data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             if isinstance(data, dict) and data.get("h") == check and isinstance(data.get("c"), list):
+                check_document(data["c"])  # text a client forged must still be valid Unicode
                 cursor = tuple(data["c"])
-        except (ValueError, binascii.Error, RecursionError):
+        except (ValueError, binascii.Error, RecursionError, errors.ServiceError):
             cursor = None
     if (
         cursor is None

@@ -4,6 +4,7 @@ Event framing. Surfaces (``surfaces.py``) pick one of each; nothing else renders
 from __future__ import annotations
 
 import json
+import math
 from http import HTTPStatus
 from typing import Any, Callable, Iterable
 
@@ -11,6 +12,7 @@ from .errors import ServiceError
 
 ErrorBody = Callable[[ServiceError], dict]
 SseFrame = Callable[[Any], bytes]
+RetryAfter = Callable[[float], dict]
 STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
@@ -89,6 +91,11 @@ def oci_inference_error(exc: ServiceError) -> dict:
     """The inference API answers with ``code`` set to the HTTP status as a string (``"400"``), not an
     OCI word code; authentication failures keep theirs (``NotAuthenticated``), as the service does."""
     return {"code": exc.code if exc.status == 401 else str(exc.status), "message": exc.message}
+
+
+def retry_after_headers(seconds: float) -> dict:
+    """``retry-after-ms`` and ``retry-after`` (whole seconds, rounded up), which the openai SDK honours."""
+    return {"retry-after-ms": str(max(1, math.ceil(seconds * 1000))), "retry-after": str(max(1, math.ceil(seconds)))}
 
 
 # OpenAI's error types by status (its API reference); other 4xx are invalid requests, 5xx server errors.

@@ -28,6 +28,7 @@ import threading
 from typing import Any, Iterator
 
 from ...call import Call
+from ...protocol.validation import read_document
 from .. import errors, tokens
 from ..conversation import ChatInput, Completion, Generation, ToolCall
 from ..text import apply_limits
@@ -191,22 +192,9 @@ _cache_lock = threading.Lock()
 def load_file(path: str) -> list[dict]:
     """The rules in a YAML or JSON file: a list of rules, or ``{"rules": [...]}``; ConfigError if invalid."""
     try:
-        with open(path, encoding="utf-8") as f:
-            raw = f.read()
-    except OSError as exc:
-        raise ConfigError(f"cannot read the rules file {path}: {exc.strerror or exc}.") from None
-    if path.endswith(".json"):
-        try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            raise ConfigError(f"the rules file {path} is not valid JSON: {exc}.") from None
-    else:
-        import yaml
-
-        try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"the rules file {path} is not valid YAML: {exc}") from None
+        data = read_document(path, "rules file")
+    except ValueError as exc:
+        raise ConfigError(f"{exc}.") from None
     if isinstance(data, dict) and set(data) == {"rules"}:
         data = data["rules"]
     if data is None:
