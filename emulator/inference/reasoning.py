@@ -48,7 +48,7 @@ def think(question: str, steps: list[str], requested_effort: str | None, rng: ra
     plans = rng.sample(PLANS, len(PLANS))
     while len(sentences) < count:
         sentences.append(plans.pop().format(a=rng.choice(words), b=rng.choice(words)))
-    text = " ".join(s if s.endswith((".", "?", "!")) else f"{s}." for s in sentences[: max(count, 1)])
+    text = " ".join(s if s.endswith((".", "?", "!", '"')) else f"{s}." for s in sentences[: max(count, 1)])
     if max_tokens is not None:
         text = tokens.cut(text, max(1, max_tokens // 2))
     return text

@@ -197,9 +197,11 @@ def _tool_choice(raw: dict | None, tools: list[Tool]) -> str:
 
 
 def _response_format(raw: dict | None) -> tuple[dict | None, bool]:
+    """JSON mode, a JSON schema, or plain text; the type may be spelled ``json_object`` or ``text`` as
+    OpenAI spells it (``specs/overlay.json`` spellings: the service takes them; ``json_schema`` it refuses)."""
     if not raw:
         return None, False
-    kind = raw.get("type")
+    kind = raw.get("type", "").upper()
     if kind == "JSON_OBJECT":
         return None, True
     if kind == "JSON_SCHEMA":
