@@ -200,12 +200,13 @@ def _array(schema: dict, rng: random.Random, budget: list[int], sub, name: str) 
     unique = schema.get("uniqueItems")
     tries = 0
     while len(out) < count:
-        value = sub(items, item_name)
+        value = sub(items, item_name if not out else "")  # a named value once: again, it would repeat
         if unique and value in out:
             tries += 1
             if tries > 50:
                 break
-            value = sub(items, "")  # the name's value again would repeat it
+            if isinstance(value, str) and not items.get("pattern") and not items.get("enum"):
+                value = f"{value}{tries + 1}"  # "tag", "tag2": what sampling cannot vary, a number tells apart
             if value in out:
                 continue
         out.append(value)
