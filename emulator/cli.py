@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .settings import AUTH_MODES, SERVERS, Settings
+from .settings import AUTH_MODES, EMBEDDINGS, SERVERS, Settings
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
         trusted_keys=args.trust_key or None,
         rules=args.rules,
         seed=args.seed,
+        embeddings=args.embeddings,
     )
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if settings.workers > 1 and not settings.data_dir:
@@ -33,6 +34,13 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.workers > 1 and settings.server == "waitress":
         print("--workers > 1 needs --server granian: waitress runs one process.", file=sys.stderr)
         return 2
+    if settings.embeddings == "semantic":
+        from .inference.semantic import unavailable_reason
+
+        reason = unavailable_reason()
+        if reason:
+            print(f"--embeddings semantic: {reason}", file=sys.stderr)
+            return 2
     if settings.rules:
         settings.rules = os.path.abspath(settings.rules)
         from .inference.generators import ConfigError
@@ -146,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--region", default=None, help="region named in OCIDs (default us-chicago-1)")
     serve.add_argument("--trust-key", action="append", help="PEM key to trust in strict mode (repeatable)")
     serve.add_argument("--rules", default=None, help="YAML or JSON file of canned chat replies and tool calls")
+    serve.add_argument("--embeddings", choices=EMBEDDINGS, default=None,
+                       help="embedding and rerank models: feature hashing (default) or a small sentence-embedding "
+                            "model (semantic, needs the 'semantic' extra)")
     serve.add_argument("--seed", default=None, metavar="FILE", help="start with the state in FILE (from `state export`), replacing what --data-dir holds")
     serve.set_defaults(func=_serve)
 

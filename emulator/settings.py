@@ -8,6 +8,7 @@ from pathlib import Path
 
 AUTH_MODES = ("off", "loose", "strict")
 SERVERS = ("granian", "waitress")
+EMBEDDINGS = ("hashing", "semantic")
 DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaemulatordefaulttenancy"
 
 
@@ -32,12 +33,15 @@ class Settings:
     log_level: str = "WARNING"
     rules: str | None = None  # a YAML or JSON file of chat rules (generators/rules.py)
     seed: str | None = None  # a state snapshot (JSON, see state.py) loaded at start
+    embeddings: str = "hashing"  # how embedding and rerank models compute: hashing | semantic (inference/semantic.py)
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_MODES:
             raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}, not {self.auth!r}")
         if self.server not in SERVERS:
             raise ValueError(f"server must be one of {', '.join(SERVERS)}, not {self.server!r}")
+        if self.embeddings not in EMBEDDINGS:
+            raise ValueError(f"embeddings must be one of {', '.join(EMBEDDINGS)}, not {self.embeddings!r}")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
