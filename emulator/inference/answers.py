@@ -56,6 +56,7 @@ class Fact:
     subject: str  # normalized words the fact is about ("favorite color", "horse", "capital of zorbia")
     value: str
     sentence: str  # as the user wrote it
+    turn: Turn | None = None  # where
 
     @property
     def about_user(self) -> bool:
@@ -89,24 +90,26 @@ PHRASES = {
     "means": "{subject} means {value}",
     "is": "{subject} is {value}",
 }
-STATEMENTS: list[tuple[str, re.Pattern]] = [
-    (kind, re.compile(pattern, re.I))
-    for kind, pattern in [
-        ("remember", r"\bremember (?:this |that |the |my )?(?P<subject>number|word|code|name|password|color|colour|date|city|phrase)?\s*(?:is)?\s*:?\s*(?P<value>.+)"),
-        ("age", r"\bI(?: am|'m) (?P<value>\d+)(?: years?(?: old)?)?\b"),
-        ("name", r"\b(?:my name's|call me|I am called|I'm called)\s+(?P<value>(?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)?)"),
-        ("my", r"\bmy (?P<subject>(?:[\w'-]+ ){0,3}?[\w'-]+?)(?: is| are| was|:| =)\s+(?:called |named )?(?P<value>.+)"),
-        ("name", r"\b(?:I am|I'm|this is)\s+(?P<value>(?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)?)"),
-        ("live", r"\bI (?:live|reside|stay) in (?P<value>.+)"),
-        ("from", r"\bI(?: am|'m) from (?P<value>.+)"),
-        ("work", r"\bI work (?:at|for) (?P<value>.+)"),
-        ("job", r"\bI(?: work as|'m| am) (?P<value>an? [a-z][\w -]+)"),
-        ("like", r"\bI (?:really )?(?:like|love|enjoy|prefer) (?P<value>.+)"),
-        ("named", r"(?P<subject>[\w' -]+?) (?:named|called) (?P<value>(?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)*)"),
-        ("means", r"^(?P<subject>[\w' -]+?) means (?P<value>.+)"),
-        ("is", r"^(?P<subject>(?:the |a |an )?[\w' -]+?) (?:is|are|was|were) (?P<value>.+)"),
+# (kind, a word the sentence must hold -- a cheap test before the pattern --, pattern)
+STATEMENTS: list[tuple[str, str, re.Pattern]] = [
+    (kind, cue, re.compile(pattern, re.I))
+    for kind, cue, pattern in [
+        ("remember", "remember", r"\bremember (?:this |that |the |my )?(?P<subject>number|word|code|name|password|color|colour|date|city|phrase)?\s*(?:is)?\s*:?\s*(?P<value>.+)"),
+        ("age", "i", r"\bI(?: am|'m) (?P<value>\d+)(?: years?(?: old)?)?\b"),
+        ("name", "", r"\b(?:my name's|call me|I am called|I'm called)\s+(?P<value>(?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)?)"),
+        ("my", "my", r"\bmy (?P<subject>(?:[\w'-]+ ){0,3}?[\w'-]+?)(?: is| are| was|:| =)\s+(?:called |named )?(?P<value>.+)"),
+        ("name", "", r"\b(?:I am|I'm|this is)\s+(?P<value>(?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)?)"),
+        ("live", "i", r"\bI (?:live|reside|stay) in (?P<value>.+)"),
+        ("from", "from", r"\bI(?: am|'m) from (?P<value>.+)"),
+        ("work", "work", r"\bI work (?:at|for) (?P<value>.+)"),
+        ("job", "i", r"\bI(?: work as|'m| am) (?P<value>an? [a-z][\w -]+)"),
+        ("like", "i", r"\bI (?:really )?(?:like|love|enjoy|prefer) (?P<value>.+)"),
+        ("named", "", r"\b(?P<subject>[\w'-]+(?: [\w'-]+){0,5}) (?:named|called) (?P<value>(?-i:[A-Z])[\w'-]+(?: (?-i:[A-Z])[\w'-]+)*)"),
+        ("means", "means", r"^(?P<subject>[\w' -]+?) means (?P<value>.+)"),
+        ("is", "", r"^(?P<subject>(?:the |a |an )?[\w'-]+(?: [\w'-]+){0,5}) (?:is|are|was|were) (?P<value>.+)"),
     ]
 ]
+WORDS_NEEDED = {"named": ("named", "called"), "is": (" is ", " are ", " was ", " were "), "name": ("call", " am ", "i'm", "this is")}
 ARITHMETIC_WORDS = [
     (r"\bmultiplied by\b|\btimes\b|×|(?<=\d)\s*x\s*(?=\d)", "*"),
     (r"\bdivided by\b|÷", "/"),
@@ -132,7 +135,11 @@ def answer(turns: list[Turn]) -> Answer | None:
     if last is None or not last.text.strip():
         return None
     text = last.text.strip()
-    return _say(text) or _count(text) or _arithmetic(text, facts(turns)) or _recall(text, facts(turns)) or _noted(text)
+    found = _say(text) or _count(text)
+    if found:
+        return found
+    known = facts(turns)
+    return _arithmetic(text, known) or _recall(text, known) or _noted(text, [f for f in known if f.turn is last])
 
 
 def facts(turns: list[Turn]) -> list[Fact]:
@@ -146,12 +153,16 @@ def facts(turns: list[Turn]) -> list[Fact]:
             if sentence and not sentence.endswith("?"):
                 fact = _statement(sentence.rstrip(".!"))
                 if fact is not None:
+                    fact.turn = turn
                     out.append(fact)
     return out
 
 
 def _statement(sentence: str) -> Fact | None:
-    for kind, pattern in STATEMENTS:
+    lowered = f" {sentence.lower()} "
+    for kind, cue, pattern in STATEMENTS:
+        if (cue and f"{cue} " not in lowered) or not any(w in lowered for w in WORDS_NEEDED.get(kind, ("",))):
+            continue
         match = pattern.search(sentence)
         if match is None:
             continue
@@ -214,8 +225,8 @@ def _recall(text: str, known: list[Fact]) -> Answer | None:
     return None
 
 
-def _noted(text: str) -> Answer | None:
-    stated = [f for f in facts([Turn("user", text)]) if f.about_user]
+def _noted(text: str, said_now: list[Fact]) -> Answer | None:
+    stated = [f for f in said_now if f.about_user]
     if not stated or "?" in text:
         return None
     said = " ".join(f"{_sentence(f.phrase())}." for f in stated)
