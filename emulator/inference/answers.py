@@ -42,6 +42,7 @@ FILLER = frozenset(
     "will shall should said say mentioned told ask asked earlier before".split()
 )
 ABOUT_USER = frozenset(("my", "i", "me", "mine", "i'm"))
+SPEAKS_OF_USER_RE = re.compile(r"\b(?:my|i|i'm|remember|call me)\b", re.I)
 
 
 @dataclasses.dataclass
@@ -138,7 +139,8 @@ def answer(turns: list[Turn]) -> Answer | None:
     found = _say(text) or _count(text)
     if found:
         return found
-    known = facts(turns)
+    # facts matter to a question, or to a turn about the user (acknowledged); reading them costs
+    known = facts(turns) if "?" in text or SPEAKS_OF_USER_RE.search(text) else []
     return _arithmetic(text, known) or _recall(text, known) or _noted(text, [f for f in known if f.turn is last])
 
 
