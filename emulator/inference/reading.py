@@ -135,7 +135,7 @@ VOCABULARY = {
 SYNONYMS = {"job": "occupation", "profession": "occupation", "role": "occupation", "colour": "color",
             "organization": "company", "employer": "company", "book": "title", "person": "name", "writer": "author",
             "location": "city", "place": "city", "town": "city"}
-FIELD_UNITS = {"age": r"years?(?: old)?|yrs?", "year": r"", "price": r"dollars?|usd|\$"}
+FIELD_UNITS = {"age": r"years?(?: old)?|yrs?", "price": r"dollars?|usd"}
 
 
 def singular(word: str) -> str:

@@ -18,7 +18,7 @@ import uuid
 
 from ...call import Call
 from .. import tokens
-from ..answers import answer
+from ..answers import Answer, answer
 from ..conversation import ChatInput, Completion, Generation, Tool, ToolCall
 from ..json_mode import schema_for
 from ..reading import Values
@@ -26,7 +26,6 @@ from ..reasoning import think
 from ..schema_values import sample_valid
 from ..text import STOPWORDS, apply_limits, keywords, reply, rng_for
 from .base import Generator, register
-
 
 
 @register("deterministic")
@@ -43,7 +42,7 @@ class Deterministic(Generator):
             reasoning_tokens=reasoning,
         )
 
-    def _one(self, chat: ChatInput, index: int, known) -> Generation:
+    def _one(self, chat: ChatInput, index: int, known: Answer | None) -> Generation:
         rng = rng_for(
             chat.served.profile.name,
             [(t.role, t.text, [(c.name, c.arguments) for c in t.tool_calls], t.tool_call_id) for t in chat.turns],
