@@ -256,3 +256,29 @@ def test_openai_recall_through_chaining_conversations_and_chat_completions(oai):
         {"role": "user", "content": "My favorite number is 7"}, {"role": "assistant", "content": "Noted."},
         {"role": "user", "content": "What is my favorite number plus 3?"}])
     assert "10" in completion.choices[0].message.content
+
+
+def test_tools_are_chosen_by_name_enum_option_or_operation_and_cohere_reads_described_constraints(inference):
+    metrics = m.CohereTool(name="query_metrics", description="Query infrastructure metrics for monitoring dashboards.",
+                           parameter_definitions={
+                               "metric_name": m.CohereParameterDefinition(
+                                   type="str", is_required=True,
+                                   description="Metric to query. Allowed values: ['cpu', 'memory', 'disk']"),
+                               "duration_hours": m.CohereParameterDefinition(
+                                   type="int", is_required=True, description="Window in hours. Range: min=1, max=168"),
+                           })
+    asked = m.CohereChatRequest(preamble_override="Use the query_metrics tool to answer.", tools=[metrics],
+                                message="Show me the CPU usage for the last 6 hours.", is_force_single_step=True)
+    [call] = chat(inference, COHERE_A, asked).chat_response.tool_calls
+    assert call.parameters == {"metric_name": "cpu", "duration_hours": 6}
+    wrong = m.CohereTool(name="broken", description="Broken", parameter_definitions={"n": m.CohereParameterDefinition(
+        type="int", is_required=True, description="Range: min=9, max=3")})
+    exc = service_error(chat, inference, COHERE_A, m.CohereChatRequest(message="Call broken", tools=[wrong]))
+    assert exc.status == 400 and "'n'" in exc.message and "broken" in exc.message
+
+    add = m.FunctionDefinition(name="add_numbers", description="Add two numbers together.", parameters={
+        "type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}, "required": ["a", "b"]})
+    [call] = chat(inference, LLAMA, generic("What is 5 plus 3?", tools=[add])).chat_response.choices[0].message.tool_calls
+    assert json.loads(call.arguments) == {"a": 5, "b": 3}
+    assert not chat(inference, LLAMA, generic("What is 5 plus 3?", tools=[add], tool_choice=m.ToolChoiceNone())
+                    ).chat_response.choices[0].message.tool_calls

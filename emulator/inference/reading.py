@@ -153,9 +153,19 @@ def field_words(field: str) -> list[str]:
     return [w.lower() for w in re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", field) if w]
 
 
+def is_person(words: set[str] | list[str]) -> bool:
+    """``name``, ``user_name``, ``author``: a person; ``metric_name``, ``file_name``: not one."""
+    words = set(words)
+    if "name" in words or "names" in words:
+        return words <= PERSON_FIELDS | {"full", "first", "last", "contact", "employee", "customer", "display"}
+    return bool(words & PERSON_FIELDS)
+
+
 def vocabulary(field: str) -> list[str]:
     """Plausible values for a field the prompt says nothing about (``name``, ``colors``, ``city``)."""
     words = field_words(field)
+    if ("name" in words or "names" in words) and not is_person(words):
+        return []
     for word in reversed(words):
         key = SYNONYMS.get(singular(word), singular(word))
         if key in VOCABULARY:
@@ -251,7 +261,7 @@ class Values:
             return self._proper_after(r"in|near|to|around")
         if words & ORG_FIELDS:
             return self._proper_after(r"at|for|with|from|by")
-        if words & PERSON_FIELDS:
+        if is_person(words):
             places = set(self._proper_after(r"in|near|to|from|at|for|with|by"))
             return [n for n in self.names if n not in places]
         return []

@@ -3,7 +3,9 @@
 The same request always gets the same answer. What it can answer for sure it answers (``answers.py``:
 say/repeat, counting, arithmetic, recall of facts stated earlier in the conversation); otherwise it
 writes a few sentences about the question's words, which ``seed``, ``temperature`` and the generation
-index vary. Tools are called when the user's words match a tool (or ``toolChoice`` requires one), with
+index vary. Tools are called when the user's words match a tool's name or description (an arithmetic question
+matches add/multiply/... tools), when a system or user message names the tool, or when the question
+names one of its enum options (or ``toolChoice`` requires one), with
 arguments that validate against the tool's JSON schema and take the values the prompt gives; a
 response schema gets JSON that validates against it, filled from the prompt too; JSON mode without a
 schema answers the object the prompt describes (``json_mode.py``). Reasoning models think first
@@ -26,6 +28,15 @@ from ..reasoning import think
 from ..schema_values import sample_valid
 from ..text import STOPWORDS, apply_limits, keywords, reply, rng_for
 from .base import Generator, register
+
+
+# the words of an arithmetic question that name what a tool does ("What is 5 plus 3?" -> add_numbers)
+OPERATIONS = {
+    r"\+|\bplus\b|\bsum\b|\badd": ("add", "sum", "addition"),
+    r"\*|\btimes\b|\bmultipl|\bproduct\b": ("multiply", "product", "multiplication"),
+    r"(?<=\d) ?- ?(?=\d)|\bminus\b|\bsubtract": ("subtract", "difference", "subtraction"),
+    r"/|\bdivided\b|\bdivide": ("divide", "division", "quotient"),
+}
 
 
 @register("deterministic")
@@ -126,11 +137,24 @@ def _tools_to_call(chat: ChatInput) -> list[Tool]:
         return []
     if chat.tool_choice not in ("auto", "required"):
         return [t for t in chat.tools if t.name == chat.tool_choice][:1]
-    words = set(keywords(chat.last_user_text, 50))
-    matching = [t for t in chat.tools if words & set(keywords(f"{t.name.replace('_', ' ')} {t.description}", 50))]
+    asked = chat.last_user_text
+    words = set(keywords(asked, 50)) | {w for op, names in OPERATIONS.items() if re.search(op, asked) for w in names}
+    instructions = " ".join(t.text for t in chat.turns if t.role in ("system", "user"))
+    matching = [
+        t for t in chat.tools
+        if words & set(keywords(f"{t.name.replace('_', ' ')} {t.description}", 50))
+        or re.search(rf"\b{re.escape(t.name)}\b", instructions)  # "Use the query_metrics tool"
+        or _options_named(t.parameters, asked)  # "the CPU usage" for a parameter with enum cpu
+    ]
     if not matching and chat.tool_choice == "required":
         matching = chat.tools[:1]
     return matching[:1]
+
+
+def _options_named(parameters: dict, text: str) -> bool:
+    """Whether the text names one of the enum options of the tool's (top-level) parameters."""
+    options = [o for p in (parameters.get("properties") or {}).values() if isinstance(p, dict) for o in p.get("enum") or ()]
+    return any(isinstance(o, str) and len(o) > 1 and re.search(rf"\b{re.escape(o)}\b", text, re.I) for o in options)
 
 
 def _argument_words(text: str, tool: Tool) -> list[str]:
