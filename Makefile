@@ -19,7 +19,7 @@ $(VENV)/.serve-installed: pyproject.toml
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml $(VENV)/.serve-installed
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -e '.[test,semantic]'
 	touch $@
 
 $(OPENAI3)/.installed: Makefile

@@ -2,7 +2,7 @@
 time to the first event of a streamed chat.
 
     python bench/inference.py [--duration 5] [--connections 4] [--threads N] [--rounds 3] [--only embed-96]
-                              [--ttfe-requests 20]
+                              [--ttfe-requests 20] [--embeddings semantic]
 
 One ``python -m emulator serve`` (as it starts with no flags, or with ``--threads``), one ``wrk -t1 -c<connections>`` run per
 case and round, cases alternating so background load hits them alike, best round of each kept.
@@ -127,6 +127,23 @@ def cohere_chat_body(stream: bool = False) -> dict:
     }
 
 
+HISTORY = ["My name is Ada and I live in Lisbon.", "Nice to meet you, Ada.", "My favorite color is teal.", "Noted.",
+           "Remember this number: 4217", "Okay, I will remember it.", "I love sailing and jazz.", "Lovely."]
+
+
+@case("chat-recall")
+def chat_recall(url: str) -> Request:
+    """GENERIC chat with a 9-turn history of stated facts, asking one back: the recall rules' cost."""
+    body = generic_chat_body()
+    roles = ["USER", "ASSISTANT"] * (len(HISTORY) // 2)
+    body["chatRequest"]["messages"][1:1] = [
+        {"role": role, "content": [{"type": "TEXT", "text": text}]} for role, text in zip(roles, HISTORY)
+    ]
+    body["chatRequest"]["messages"][-1]["content"][0]["text"] = "What number did I ask you to remember?"
+    return Request("POST", "/actions/chat", body,
+                   check=lambda r: "4217" in r["chatResponse"]["choices"][0]["message"]["content"][0]["text"])
+
+
 @case("chat")
 def chat(url: str) -> Request:
     """Non-streaming GENERIC chat: a system and a user message, about 50 tokens of answer."""
@@ -248,8 +265,10 @@ def _transfer_kb(out: str) -> float:
 
 def bench(args, workdir: Path) -> tuple[dict[str, list[dict]], dict[str, list[float]]]:
     port = free_port()
-    server = Server("emulator", emulator_argv(port), port, "/_emulator/health", workdir,
-                    {"OCI_EMULATOR_THREADS": str(args.threads)} if args.threads else None)
+    env = {"OCI_EMULATOR_EMBEDDINGS": args.embeddings}
+    if args.threads:
+        env["OCI_EMULATOR_THREADS"] = str(args.threads)
+    server = Server("emulator", emulator_argv(port), port, "/_emulator/health", workdir, env)
     try:
         server.wait_ready()
         names = [BASELINE] + [n for n in CASES if n != BASELINE and (not args.only or n in args.only)]
@@ -289,8 +308,9 @@ def report(results: dict[str, list[dict]], first_events: dict[str, list[float]],
     print()
     print(f"wrk -t1 -c{args.connections} -d{args.duration}s per case, best of {args.rounds} alternating rounds;"
           f" emulator as serve starts it{f' with {args.threads} threads' if args.threads else ''}; unsigned requests (auth loose);"
-          f" embed-96 = 96 inputs of ~25 tokens to {EMBED_MODEL} (1536 dims);"
-          f" chat = non-streaming GENERIC chat to {CHAT_MODEL} (system + user message).")
+          f" embed-96 = 96 inputs of ~25 tokens to {EMBED_MODEL} (1536 dims, {args.embeddings} embeddings);"
+          f" chat = non-streaming GENERIC chat to {CHAT_MODEL} (system + user message);"
+          " chat-recall = the same with 8 earlier turns of stated facts, asking one back.")
     print()
     rows = [("stream", "TTFE median", "min", "max", "target")]
     for name, times in first_events.items():
@@ -317,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="cases to run besides the baseline (default: all)")
     parser.add_argument("--ttfe-requests", type=int, default=20,
                         help="streamed chats per format for the time to first event (default 20)")
+    parser.add_argument("--embeddings", choices=["hashing", "semantic"], default="hashing",
+                        help="serve --embeddings (semantic needs the 'semantic' extra; default hashing)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (server log, wrk scripts)")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:

@@ -1,7 +1,8 @@
 """The base-model catalog (``data/base_models.json``), as ListModels shows it in every compartment.
 
 Each entry's ``x*`` keys are the emulator's own knowledge about the model (aliases, shapes it is
-served on, limits) and never reach the wire.
+served on, limits, ``xDateSources``: the Oracle page stating each deprecation or retirement date, or
+null when none does) and never reach the wire.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ class BaseModel:
     @property
     def fine_tune_shape(self) -> str | None:
         return self.extras["xFineTuneShape"]
+
+    def enforced_date(self, field: str) -> str | None:
+        """The model's ``field`` date (``timeOnDemandRetired``...) when an Oracle document states it
+        (``xDateSources`` names the page); a date no document states is shown, not enforced."""
+        return self.doc.get(field) if (self.extras.get("xDateSources") or {}).get(field) else None
 
 
 class Catalog:

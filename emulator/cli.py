@@ -8,7 +8,7 @@ import os
 import sys
 
 from . import __version__
-from .settings import AUTH_MODES, SERVERS, Settings, SettingsError
+from .settings import AUTH_MODES, EMBEDDINGS, SERVERS, Settings, SettingsError
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -30,6 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 faults=args.faults,
                 rate_limits=args.rate_limit or None,
+                embeddings=args.embeddings,
             )
         )
     except (SettingsError, StartupError) as exc:
@@ -167,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--region", default=None, help="region named in OCIDs (default us-chicago-1)")
     serve.add_argument("--trust-key", action="append", help="PEM key to trust in strict mode (repeatable)")
     serve.add_argument("--rules", default=None, help="YAML or JSON file of canned chat replies and tool calls")
+    serve.add_argument("--embeddings", choices=EMBEDDINGS, default=None,
+                       help="embedding and rerank models: feature hashing (default) or a small sentence-embedding "
+                            "model (semantic, needs the 'semantic' extra)")
     serve.add_argument("--seed", default=None, metavar="FILE", help="start with the state in FILE (from `state export`), replacing what --data-dir holds")
     serve.add_argument("--faults", default=None, metavar="FILE", help="YAML or JSON list of faults injected from the start (as POST /_emulator/faults takes them)")
     serve.add_argument("--rate-limit", action="append", metavar="[OPERATION=]RATE[/BURST]", help="answer 429 beyond RATE requests a second per tenancy (of OPERATION, or of all calls), BURST at once (repeatable)")

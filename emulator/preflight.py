@@ -27,6 +27,12 @@ def check(settings: Settings) -> Settings:
         raise StartupError(f"{settings.origin('workers')} {settings.workers} needs --data-dir: workers share state through one SQLite file")
     if settings.workers > 1 and settings.server == "waitress":
         raise StartupError(f"{settings.origin('workers')} {settings.workers} needs --server granian: waitress runs one process")
+    if settings.embeddings == "semantic":
+        from .inference.semantic import unavailable_reason
+
+        reason = unavailable_reason()
+        if reason:
+            raise StartupError(f"{settings.origin('embeddings')} semantic: {reason}")
     address = resolve(settings)
     bind(settings, address)
     settings = dataclasses.replace(settings, host=address)

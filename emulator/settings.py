@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 AUTH_MODES = ("off", "loose", "strict")
 SERVERS = ("granian", "waitress")
+EMBEDDINGS = ("hashing", "semantic")
 DEFAULT_TENANCY = "ocid1.tenancy.oc1..aaaaaaaaemulatordefaulttenancy"
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 REGION_RE = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+-[0-9]+")
@@ -48,6 +49,7 @@ class Settings:
     seed: str | None = None  # a state snapshot (JSON, see state.py) loaded at start
     faults: str | None = None  # a YAML or JSON file of faults injected from the start (faults.py)
     rate_limits: list[str] = dataclasses.field(default_factory=list)  # [OPERATION=]RATE[/BURST] (throttling.py)
+    embeddings: str = "hashing"  # how embedding and rerank models compute: hashing | semantic (inference/semantic.py)
     sources: dict[str, str] = dataclasses.field(default_factory=dict, repr=False, compare=False)
     """Where each value that is not a default came from: a flag (``--port``) or a variable."""
 
@@ -128,6 +130,7 @@ CHECKS: dict[str, Callable[[Any], str | None]] = {
     "workers": _between(1, 64),
     "threads": _between(1, 256),
     "server": _one_of(SERVERS),
+    "embeddings": _one_of(EMBEDDINGS),
     "region": lambda value: None if REGION_RE.fullmatch(str(value)) else "must be a region identifier such as us-chicago-1",
     "journal_size": _between(0, 1_000_000),
     "log_level": _one_of(LOG_LEVELS),

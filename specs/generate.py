@@ -354,6 +354,16 @@ def apply_overlay(doc: dict, overlay: dict) -> None:
         if model in schemas:
             prop = schemas[model]["properties"][name]
             prop["enum"] = prop["enum"] + [v for v in values if v not in prop["enum"]]
+    for field, spellings in overlay["spellings"]["values"].items():
+        model, name = field.split(".")
+        if model not in schemas:
+            continue
+        parent = schemas[model]
+        for spelling, value in spellings.items():
+            target = parent["discriminator"]["mapping"][value]
+            parent["discriminator"]["mapping"][spelling] = target
+            for schema in (parent, schemas[target.rsplit("/", 1)[-1]]):
+                schema["properties"][name]["enum"] = schema["properties"][name]["enum"] + [spelling]
 
 
 def sdk_clients(api: str) -> list:

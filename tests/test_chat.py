@@ -387,15 +387,21 @@ def test_structured_output(inference):
     assert isinstance(json.loads(any_json.choices[0].message.content[0].text), dict)
 
 
-def test_reasoning_models_show_their_reasoning_when_asked(inference):
-    answer = chat(
-        inference, "xai.grok-3-mini", generic("Explain vector databases", reasoning_effort="LOW")
-    ).chat_response
-    message = answer.choices[0].message
-    assert message.reasoning_content and "vector" in message.reasoning_content.lower()
-    assert answer.usage.completion_tokens_details.reasoning_tokens > 0
-    plain = chat(inference, "xai.grok-3-mini", generic("Explain vector databases")).chat_response
-    assert plain.choices[0].message.reasoning_content is None
+def test_reasoning_models_reason_as_much_as_the_effort_asks(inference):
+    """No effort named is the default (MEDIUM); NONE turns reasoning off; more effort, more reasoning."""
+
+    def reasoning(effort):
+        answer = chat(inference, "xai.grok-3-mini", generic("Explain vector databases", reasoning_effort=effort))
+        usage = answer.chat_response.usage
+        return answer.chat_response.choices[0].message.reasoning_content, usage.completion_tokens_details.reasoning_tokens
+
+    default, default_tokens = reasoning(None)
+    assert default and "vector databases" in default.lower() and default_tokens > 0
+    assert reasoning("NONE") == (None, 0)
+    amounts = [reasoning(effort)[1] for effort in ("MINIMAL", "LOW", "MEDIUM", "HIGH")]
+    assert amounts == sorted(amounts) and len(set(amounts)) == 4 and amounts[2] == default_tokens
+    plain = chat(inference, LLAMA, generic("Explain vector databases", reasoning_effort="HIGH")).chat_response
+    assert plain.choices[0].message.reasoning_content is None  # not a reasoning model
 
 
 def test_generic_conversation_errors(inference_no_retry):

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import oci
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oci.generative_ai import models
+from oci.generative_ai_inference import models as im
 
+from chat_helpers import chat, generic, service_error
 from conftest import COMPARTMENT, OTHER_COMPARTMENT, admin
 from helpers import active_cluster, base_model, cluster_details
 
@@ -174,3 +179,21 @@ def test_work_request_logs_and_errors_page_by_keyset(genai_no_retry, emulator_ur
     with pytest.raises(oci.exceptions.ServiceError) as exc:  # a logs token does not page errors
         genai.list_work_request_errors(wr_id, limit=1, page=token)
     assert exc.value.status == 400
+
+
+def test_catalog_dates_name_their_source_and_only_sourced_ones_are_enforced(genai, inference):
+    """Every deprecation or retirement date names the Oracle page that states it (``xDateSources``), or
+    null; a retired model whose retirement a page states is refused on demand, one whose date none does is not."""
+    catalog = json.loads((Path(__file__).resolve().parents[1] / "emulator" / "data" / "base_models.json").read_text())
+    for entry in catalog:
+        dated = {f for f in ("timeDeprecated", "timeOnDemandRetired", "timeDedicatedRetired") if entry.get(f)}
+        sources = entry.get("xDateSources", {})
+        assert set(sources) == dated, entry["displayName"]
+        assert all(url is None or url.startswith("https://docs.oracle.com/") for url in sources.values())
+    exc = service_error(chat, inference, "cohere.command-r-16k", im.CohereChatRequest(message="Hi"))
+    assert exc.status == 400 and "retired from on-demand serving on 2025-01-16" in exc.message
+    unsourced = next(e for e in catalog if e["displayName"] == "meta.llama-3.1-70b-instruct")
+    assert unsourced["timeOnDemandRetired"] < "2026" and unsourced["xDateSources"]["timeOnDemandRetired"] is None
+    assert chat(inference, "meta.llama-3.1-70b-instruct", generic("Hi")).chat_response.choices
+    listed = genai.list_models(COMPARTMENT, display_name="meta.llama-3.1-70b-instruct").data.items
+    assert listed[0].time_on_demand_retired is not None  # still shown as the catalog has it

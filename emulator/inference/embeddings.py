@@ -1,5 +1,9 @@
 """``embedText``: deterministic unit vectors of the model's true dimension.
 
+Two ways to compute them: feature hashing (the default, below), or a small sentence-embedding model
+(``semantic.py``: ``serve --embeddings semantic``, or ``{"type": "semantic"}`` for the model in the
+generators configuration) whose vectors are close when the texts mean the same thing.
+
 A vector is the signed feature hashing of the input's words (stemmed, stopwords out; each word
 lands on a few signed slots, word bigrams at half weight), plus a small dense component hashed from
 the model, the input type and the whole text. Texts that share words point the same way, so a
@@ -41,6 +45,8 @@ from ..protocol import limits
 from . import errors, tokens
 from .lexical import terms
 from .params import choice, integer
+from . import semantic
+from .generators import embedder_for
 from .serving import Profile, resolve
 
 MAX_INPUTS = limits.EMBED_MAX_INPUTS
@@ -72,7 +78,10 @@ def embed_text(call: Call) -> Result:
     items = _items(profile, body, input_type)
 
     limit = profile.context_tokens
-    vectors, prompt_tokens = [], 0
+    semantic_texts: dict[int, str] = {}  # index -> text, embedded in one batch below
+    embedder = embedder_for(call, profile.name)
+    vectors: list = []
+    prompt_tokens = 0
     for index, (kind, value) in enumerate(items):
         if kind == "IMAGE":
             prompt_tokens += IMAGE_TOKENS
@@ -88,7 +97,14 @@ def embed_text(call: Call) -> Result:
             value = tokens.cut(value, limit) if truncate == "END" else tokens.cut_start(value, limit)
             count = limit
         prompt_tokens += count
-        vectors.append(_vector(profile.name, dim, input_type or "SEARCH_DOCUMENT", value))
+        if embedder == "semantic":
+            semantic_texts[index] = value
+            vectors.append(None)
+        else:
+            vectors.append(_vector(profile.name, dim, input_type or "SEARCH_DOCUMENT", value))
+    if semantic_texts:
+        for index, values in zip(semantic_texts, semantic.embed(list(semantic_texts.values()), profile.name, dim)):
+            vectors[index] = Dense(values)
 
     out: dict = {"id": str(uuid.uuid4())}
     if body.get("isEcho"):
@@ -179,6 +195,21 @@ def _slots(model: str, dim: int, feature: str) -> tuple[tuple[int, float], ...]:
         n = int.from_bytes(digest[4 * i : 4 * i + 4], "big")
         out.append((n % dim, 0.5 if n & 0x80000000 else -0.5))
     return tuple(out)
+
+
+class Dense:
+    """A vector of exact floats (semantic embeddings), with :class:`Vector`'s interface."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[float]):
+        self.values = values
+
+    def json(self) -> str:
+        return "[" + ",".join(["%.6g" % x for x in self.values]) + "]"
+
+    def floats(self) -> list[float]:
+        return self.values
 
 
 class Vector:

@@ -9,7 +9,9 @@ runs over all chunks of the request, on content words and adjacent-word pairs (s
 beats the same words scattered); the score is divided by what a chunk matching every query
 feature would get, so ``relevanceScore`` is in [0, 1], 0 when no query word occurs. Ranks are
 sorted by score, ties by index; ``topN`` (default: all) keeps the first ones; ``isEcho`` adds each
-``document``. Rerank models are served on dedicated endpoints only (``serving.resolve`` refuses
+``document``. With semantic embeddings (``semantic.py``: ``serve --embeddings semantic`` or a
+``{"type": "semantic"}`` entry for the model) a chunk's score is instead the cosine of its sentence
+embedding to the query's (below 0 counts as 0). Rerank models are served on dedicated endpoints only (``serving.resolve`` refuses
 on-demand calls).
 
 Choices where the service says nothing: more than 1,000 documents (Cohere's recommended maximum)
@@ -27,6 +29,8 @@ from ..call import Call, Result, operation
 from . import errors, tokens
 from .lexical import terms
 from .params import integer
+from . import semantic
+from .generators import embedder_for
 from .serving import resolve
 
 MAX_DOCUMENTS = 1000
@@ -52,13 +56,15 @@ def rerank_text(call: Call) -> Result:
     max_tokens = integer(body, "maxTokensPerDocument", low=1)
 
     chunk_tokens = max(1, served.profile.context_tokens - tokens.count(query))
-    chunks: list[tuple[int, list[str]]] = []  # (document index, terms)
+    chunks: list[tuple[int, str]] = []  # (document index, text)
     for index, text in enumerate(documents):
         if max_tokens is not None:
             text = tokens.cut(text, max_tokens)
-        for piece in _chunks(text, chunk_tokens, max_chunks):
-            chunks.append((index, _features(piece)))
-    scores = _bm25(_features(query), [words for _, words in chunks])
+        chunks.extend((index, piece) for piece in _chunks(text, chunk_tokens, max_chunks))
+    if embedder_for(call, served.profile.name) == "semantic":
+        scores = [max(0.0, s) for s in semantic.similarities(query, [piece for _, piece in chunks])]
+    else:
+        scores = _bm25(_features(query), [_features(piece) for _, piece in chunks])
     best = [0.0] * len(documents)
     for (index, _), score in zip(chunks, scores):
         best[index] = max(best[index], score)

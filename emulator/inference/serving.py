@@ -126,7 +126,7 @@ def _on_demand(call: Call, model_id: str, capability: str) -> Served:
             f"The model {base.name} is not available for on-demand serving; host it on a dedicated AI cluster "
             "and call its endpoint (servingType DEDICATED)."
         )
-    retired = base.doc.get("timeOnDemandRetired")
+    retired = base.enforced_date("timeOnDemandRetired")
     if retired and parse_iso(retired) <= call.now:
         raise errors.bad_request(
             f"The model {base.name} was retired from on-demand serving on {retired[:10]}; "

@@ -138,17 +138,16 @@ def _chunks(chat: ChatInput, head: dict, deltas) -> Iterator[dict | str]:
     for delta in deltas:
         completion = delta.completion
         if completion is None:
-            if delta.text:
-                first = delta.index not in started
-                started.add(delta.index)
-                text_delta = {"role": "assistant", "content": delta.text} if first else {"content": delta.text}
-                yield chunk([{"index": delta.index, "delta": text_delta, "finish_reason": None}])
+            for field, text in (("reasoning_content", delta.reasoning), ("content", delta.text)):
+                if text:
+                    first = delta.index not in started
+                    started.add(delta.index)
+                    piece = {"role": "assistant", field: text} if first else {field: text}
+                    yield chunk([{"index": delta.index, "delta": piece, "finish_reason": None}])
             continue
         for index, generation in enumerate(completion.generations):
             if index not in started:
                 yield chunk([{"index": index, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}])
-            if generation.reasoning:
-                yield chunk([{"index": index, "delta": {"reasoning_content": generation.reasoning}, "finish_reason": None}])
             if generation.tool_calls:
                 calls = [{"index": at, **_tool_call(c)} for at, c in enumerate(generation.tool_calls)]
                 yield chunk([{"index": index, "delta": {"tool_calls": calls}, "finish_reason": None}])

@@ -3,6 +3,8 @@
 Request: ``message``, ``chatHistory`` (USER, CHATBOT, SYSTEM, TOOL), ``preambleOverride``,
 ``documents``, ``tools`` (``parameterDefinitions``), ``toolResults``, ``isForceSingleStep``,
 ``responseFormat``, ``maxTokens``, ``stopSequences``, ``seed``, ``isSearchQueriesOnly``, ``isEcho``.
+A parameter's description is read for the constraints a model would obey (``Allowed values: [...]``,
+``Range: min=.., max=..``, ``Pattern: ..``, ``Format: ..``, as langchain-oci writes them).
 Answer: ``text``, ``chatHistory`` (the whole conversation including this turn), ``finishReason``
 (COMPLETE or MAX_TOKENS), ``toolCalls`` (``name``, ``parameters``), ``citations`` (``start``/``end``
 index ``text``, ``documentIds`` name the documents), ``documents`` (echoed), ``usage``.
@@ -18,6 +20,7 @@ tools, ``{"apiFormat":"COHERE","text":"","toolCalls":[...]}``; then one final ev
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
@@ -163,13 +166,45 @@ def _tool(raw: dict) -> Tool:
         prop = _parameter_schema(definition.get("type") or "str")
         if definition.get("description"):
             prop["description"] = definition["description"]
+            prop.update(_described_constraints(definition["description"], prop["type"]))
         properties[name] = prop
         if definition.get("isRequired"):
             required.append(name)
     schema: dict = {"type": "object", "properties": properties}
     if required:
         schema["required"] = required
-    return Tool(raw["name"], raw.get("description") or "", schema)
+    return Tool(raw["name"], raw.get("description") or "", common.check_schema(schema, f"parameters of tool '{raw['name']}'"))
+
+
+def _described_constraints(description: str, kind: str) -> dict:
+    """What a parameter's description says its values must be, as a model reading it would obey:
+    ``Allowed values: ['cpu', 'memory']``, ``Range: min=1, max=168``, ``Pattern: ^[A-Z]+$``,
+    ``Format: date`` (how langchain-oci writes JSON-schema constraints into Cohere's descriptions)."""
+    out: dict = {}
+    allowed = re.search(r"Allowed values: (\[[^\]]*\])", description)
+    if allowed:
+        try:
+            options = ast.literal_eval(allowed.group(1))
+        except (ValueError, SyntaxError):
+            options = None
+        expected = {"string": str, "integer": int, "number": (int, float), "boolean": bool}.get(kind)
+        if isinstance(options, list) and options and expected and all(isinstance(o, expected) for o in options):
+            out["enum"] = options
+    for bound, key in (("min", "minimum"), ("max", "maximum")):
+        found = re.search(rf"Range:[^.]*\b{bound}=(-?\d+(?:\.\d+)?)", description)
+        if found and kind in ("integer", "number"):
+            out[key] = int(float(found.group(1))) if kind == "integer" else float(found.group(1))
+    pattern = re.search(r"Pattern: (\S+)", description)
+    if pattern and kind == "string":
+        try:
+            re.compile(pattern.group(1))
+            out["pattern"] = pattern.group(1)
+        except re.error:
+            pass
+    fmt = re.search(r"Format: ([\w-]+)", description)
+    if fmt and kind == "string":
+        out["format"] = fmt.group(1)
+    return out
 
 
 def _parameter_schema(kind: str) -> dict:

@@ -11,7 +11,7 @@ Stream (``isStream``): Cohere's v2 stream events (content-delta, tool-plan/tool-
 mapped onto the OCI models, as langchain-oci reads them:
 ``{"apiFormat":"COHEREV2","message":{"role":"ASSISTANT","content":[{"type":"TEXT","text":"<delta>"}]}}``
 per delta; ``{"apiFormat":"COHEREV2","message":{"role":"ASSISTANT","content":[{"type":"THINKING",...}]}}``
-for reasoning; ``{"apiFormat":"COHEREV2","message":{"role":"ASSISTANT","toolPlan":"...","toolCalls":[...]}}``
+per reasoning delta (before the text); ``{"apiFormat":"COHEREV2","message":{"role":"ASSISTANT","toolPlan":"...","toolCalls":[...]}}``
 when the model calls tools; then ``{"apiFormat":"COHEREV2","id":"...","message":{"role":"ASSISTANT"
 (,"citations":[...])},"finishReason":"COMPLETE","usage":{...}}``. The stream ends by closing.
 """
@@ -30,6 +30,7 @@ from . import common
 ROLES = {"USER": "user", "SYSTEM": "system", "ASSISTANT": "assistant", "TOOL": "tool"}
 FINISH = {"stop": "COMPLETE", "stop_sequence": "STOP_SEQUENCE", "tool_calls": "TOOL_CALL", "length": "MAX_TOKENS"}
 TOOL_CHOICES = {"REQUIRED": "required", "NONE": "none"}
+THINKING = {"ENABLED": "MEDIUM", "DISABLED": "NONE"}
 
 
 class CohereV2Format:
@@ -55,7 +56,7 @@ class CohereV2Format:
             **common.sampling(request),
             response_schema=schema,
             json_mode=json_mode,
-            reasoning_effort="MEDIUM" if thinking.get("type") == "ENABLED" else None,
+            reasoning_effort=THINKING.get(thinking.get("type") or ""),  # absent: the model's default
             stream=bool(request.get("isStream")),
             include_usage=True,
             raw=request,
@@ -85,6 +86,9 @@ class CohereV2Format:
         response_id = str(uuid.uuid4())
         for delta in deltas:
             if delta.completion is None:
+                if delta.index == 0 and delta.reasoning:
+                    thinking = [{"type": "THINKING", "thinking": delta.reasoning}]
+                    yield {"apiFormat": self.name, "message": _assistant(content=thinking)}
                 if delta.index == 0 and delta.text:
                     yield {
                         "apiFormat": self.name,
@@ -93,9 +97,6 @@ class CohereV2Format:
                 continue
             full = self.respond(chat, delta.completion, response_id)
             message = full["message"]
-            thinking = [part for part in message["content"] if part["type"] == "THINKING"]
-            if thinking:
-                yield {"apiFormat": self.name, "message": _assistant(content=thinking)}
             if "toolCalls" in message:
                 yield {
                     "apiFormat": self.name,

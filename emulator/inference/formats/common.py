@@ -11,7 +11,7 @@ import jsonschema_rs
 
 from .. import errors, tokens
 from ..conversation import ChatInput, Completion, ToolCall, Turn
-from ..schema_values import SchemaEndless, SchemaTooLarge, sample
+from ..schema_values import SchemaEndless, SchemaTooLarge, SchemaUnsatisfiable, sample_valid
 from ..serving import Served
 
 MAX_TOOLS = 128
@@ -64,7 +64,10 @@ def check_schema(schema: Any, what: str) -> dict:
     if not valid:
         raise errors.bad_request(f"Invalid {what}: it is not a valid JSON schema.")
     try:
-        sample(schema, random.Random(0), [])
+        sample_valid(schema, random.Random(0), [])
+    except SchemaUnsatisfiable as exc:
+        where = f"the field '{exc.field}'" if exc.field else "the value"
+        raise errors.bad_request(f"Invalid {what}: no value satisfies it ({where}: {exc.reason}).") from None
     except SchemaEndless:
         raise errors.bad_request(
             f"Invalid {what}: it has no finite instance (a required property or item refers back to itself)."

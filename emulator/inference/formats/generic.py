@@ -7,8 +7,10 @@ Answer: ``choices[]`` with an ASSISTANT message (TEXT content, ``toolCalls`` who
 a JSON string, ``reasoningContent``) and a finish reason (``stop``, ``length``, ``tool_calls``).
 
 Stream (``isStream``), one ``data:`` frame each:
+``{"index":0,"message":{"role":"ASSISTANT","reasoningContent":"<delta>"},"pad":"aaa"}`` per reasoning
+delta (reasoning models, before the text);
 ``{"index":0,"message":{"role":"ASSISTANT","content":[{"type":"TEXT","text":"<delta>"}]},"pad":"aaa"}``
-per delta; ``{"index":0,"message":{"role":"ASSISTANT","toolCalls":[...]}}`` when the model calls tools;
+per text delta; ``{"index":0,"message":{"role":"ASSISTANT","toolCalls":[...]}}`` when the model calls tools;
 ``{"index":0,"message":{"role":"ASSISTANT","content":[{"type":"TEXT","text":""}]},"finishReason":"stop"}``;
 ``{"usage":{...}}`` when ``streamOptions.isIncludeUsage``; a literal ``[DONE]`` for Meta models.
 """
@@ -76,12 +78,13 @@ class GenericFormat:
         for delta in deltas:
             completion = delta.completion
             if completion is None:
+                if delta.reasoning:
+                    message = {"role": "ASSISTANT", "reasoningContent": delta.reasoning}
+                    yield {"index": delta.index, "message": message, "pad": common.pad(delta.reasoning)}
                 if delta.text:
                     yield {"index": delta.index, "message": _text_message(delta.text), "pad": common.pad(delta.text)}
                 continue
             for index, g in enumerate(completion.generations):
-                if g.reasoning:
-                    yield {"index": index, "message": {"role": "ASSISTANT", "reasoningContent": g.reasoning}}
                 if g.tool_calls:
                     yield {"index": index, "message": {"role": "ASSISTANT", "toolCalls": _tool_calls(g.tool_calls)}}
                 yield {"index": index, "message": _text_message(""), "finishReason": FINISH.get(g.finish, g.finish)}
@@ -194,9 +197,11 @@ def _tool_choice(raw: dict | None, tools: list[Tool]) -> str:
 
 
 def _response_format(raw: dict | None) -> tuple[dict | None, bool]:
+    """JSON mode, a JSON schema, or plain text; the type may be spelled ``json_object`` or ``text`` as
+    OpenAI spells it (``specs/overlay.json`` spellings: the service takes them; ``json_schema`` it refuses)."""
     if not raw:
         return None, False
-    kind = raw.get("type")
+    kind = raw.get("type", "").upper()
     if kind == "JSON_OBJECT":
         return None, True
     if kind == "JSON_SCHEMA":

@@ -17,9 +17,11 @@ class ConfigError(ValueError):
 
 @dataclasses.dataclass
 class Delta:
-    """One piece of a streamed answer: text for generation ``index``, or the whole completion at the end."""
+    """One piece of a streamed answer for generation ``index``: its text, or its reasoning (which
+    comes first), or the whole completion at the end."""
 
     text: str = ""
+    reasoning: str = ""
     index: int = 0
     completion: Completion | None = None
     recorded: Any = None  # an SSE payload exactly as recorded (replay): chat.py sends it as is
@@ -45,6 +47,8 @@ class Generator:
     def stream(self, chat: ChatInput, call: Call) -> Iterator[Delta]:
         completion = self.complete(chat, call)
         for index, generation in enumerate(completion.generations):
+            for piece in stream_pieces(generation.reasoning) if generation.reasoning else ():
+                yield Delta(reasoning=piece, index=index)
             for piece in stream_pieces(generation.text):
                 yield Delta(text=piece, index=index)
         yield Delta(completion=completion)

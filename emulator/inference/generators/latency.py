@@ -61,7 +61,7 @@ class Latency(Generator):
         started = time.monotonic()
         sent = 0
         for delta in deltas:
-            sent += tokens.count(delta.text)
+            sent += tokens.count(delta.text) + tokens.count(delta.reasoning)
             _sleep_until(started + sent / self.tps, call)
             yield delta
 

@@ -116,8 +116,7 @@ class Proxy(Generator):
                 if isinstance(chunk, dict) and chunk.get("error"):
                     LOG.warning("the upstream %s ended its stream with an error: %s", self.endpoint, chunk["error"])
                     return
-                for index, text in merged.add(chunk):
-                    yield Delta(text=text, index=index)
+                yield from merged.add(chunk)
         except Exception as exc:  # the stream already started: it can only end early, and say why in the log
             LOG.warning("the stream from %s broke off: %s", self.endpoint, _reason(exc))
             return
@@ -266,9 +265,9 @@ class StreamMerger:
         self.choices: dict[int, dict] = {}
         self.usage: dict | None = None
 
-    def add(self, chunk: dict) -> list[tuple[int, str]]:
-        """Record ``chunk``; returns the (choice index, text) pieces it carries."""
-        texts = []
+    def add(self, chunk: dict) -> list[Delta]:
+        """Record ``chunk``; returns the text and reasoning pieces it carries."""
+        pieces = []
         if chunk.get("usage"):
             self.usage = chunk["usage"]
         for choice in chunk.get("choices") or []:
@@ -277,10 +276,11 @@ class StreamMerger:
             delta = choice.get("delta") or {}
             if delta.get("content"):
                 state["text"].append(delta["content"])
-                texts.append((index, delta["content"]))
+                pieces.append(Delta(text=delta["content"], index=index))
             reasoning = delta.get("reasoning_content") or delta.get("reasoning")
             if reasoning:
                 state["reasoning"].append(reasoning)
+                pieces.append(Delta(reasoning=reasoning, index=index))
             for part in delta.get("tool_calls") or []:
                 at = part.get("index", len(state["calls"]))
                 call = state["calls"].setdefault(at, {"id": None, "name": "", "args": []})
@@ -290,7 +290,7 @@ class StreamMerger:
                 call["args"].append(function.get("arguments") or "")
             if choice.get("finish_reason"):
                 state["choice"] = {k: choice.get(k) for k in ("finish_reason", "stop_reason")}
-        return texts
+        return pieces
 
     def completion(self, chat: ChatInput) -> Completion:
         generations = []
