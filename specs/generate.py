@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import json
 import re
@@ -475,7 +476,7 @@ def coverage(docs: dict[str, dict]) -> str:
 
 
 def openai_coverage(implemented: set[str]) -> list[str]:
-    """The OpenAI-compatible API (``specs/openai.json``, written by hand: the oci SDK has no client for it)."""
+    """The OpenAI-compatible API (``specs/openai.json``, written by hand in ``specs/openai_api.py``: the oci SDK has no client for it)."""
     doc = json.loads((HERE / "openai.json").read_text())
     bases = ", ".join(f"`{server['url']}`" for server in doc["servers"])
     lines = ["", "## OCI's OpenAI-compatible API (`specs/openai.json`)", "", f"Served under {bases}.", "",
@@ -491,12 +492,22 @@ def openai_coverage(implemented: set[str]) -> list[str]:
     return lines
 
 
+def openai_document() -> dict:
+    """The OpenAI-compatible API's document, as ``specs/openai_api.py`` writes it by hand."""
+    spec = importlib.util.spec_from_file_location("specs_openai_api", HERE / "openai_api.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.doc
+
+
 def main(argv: list[str]) -> int:
     docs = {}
     for api in APIS:
         docs[api] = generate(api)
         (HERE / f"{api}.json").write_text(render(docs[api]))
         print(f"wrote specs/{api}.json")
+    (HERE / "openai.json").write_text(render(openai_document()))
+    print("wrote specs/openai.json (from specs/openai_api.py)")
     COVERAGE_FILE.parent.mkdir(exist_ok=True)
     COVERAGE_FILE.write_text(coverage(docs))
     print(f"wrote {COVERAGE_FILE.relative_to(HERE.parent)}")

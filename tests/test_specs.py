@@ -41,6 +41,13 @@ def test_committed_specs_match_the_installed_sdk(api):
     assert fresh == committed, f"specs/{api}.json drifted from oci {oci.__version__}: run `make specs`"
 
 
+def test_committed_openai_spec_matches_its_source():
+    generate = load_generator()
+    assert generate.render(generate.openai_document()) == (SPECS / "openai.json").read_text(), (
+        "specs/openai.json differs from specs/openai_api.py: run `make specs`"
+    )
+
+
 def test_committed_coverage_table_is_current():
     generate = load_generator()
     docs = {api: json.loads((SPECS / f"{api}.json").read_text()) for api in SDK_CLIENTS}
