@@ -228,7 +228,10 @@ def ttfe(url: str, requests: int) -> dict[str, list[float]]:
 LUA = """wrk.method = {method}
 wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
-{headers}"""
+{headers}
+done = function(summary, latency, requests)
+  io.write(string.format("p95-us %d\\n", latency:percentile(95)))
+end"""
 
 
 def lua_string(text: str) -> str:
@@ -249,10 +252,12 @@ def run_wrk(url: str, request: Request, connections: int, seconds: int, workdir:
     lat = re.search(r"Latency\s+(\S+)", out)
     p50 = re.search(r"^\s+50%\s+(\S+)$", out, re.M)
     p99 = re.search(r"^\s+99%\s+(\S+)$", out, re.M)
+    p95 = re.search(r"^p95-us (\d+)$", out, re.M)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "avg_ms": _ms(lat.group(1)),
         "p50_ms": _ms(p50.group(1)),
+        "p95_ms": int(p95.group(1)) / 1000,
         "p99_ms": _ms(p99.group(1)),
         "kb_per_response": _transfer_kb(out) / max(1, int(re.search(r"(\d+) requests in", out).group(1))),
     }

@@ -94,7 +94,7 @@ def report(r: dict, args) -> None:
           f"(p50 {statistics.median(r['per_file']) * 1000:.1f} ms per file)")
     print(f"first search (builds the index of {r['chunks']} chunks): {r['index_s'] * 1000:.0f} ms")
     print(f"search over {r['chunks']} chunks (wrk -c1, best of {args.rounds}): p50 {best['p50_ms']:.2f} ms, "
-          f"p99 {best['p99_ms']:.2f} ms, {best['rps']:.0f} searches/s")
+          f"p95 {best['p95_ms']:.2f} ms, p99 {best['p99_ms']:.2f} ms, {best['rps']:.0f} searches/s")
 
 
 def main(argv: list[str] | None = None) -> int:
