@@ -107,6 +107,11 @@ def error_shape(path: str, resp: requests.Response) -> None:
         assert body["code"] == str(resp.status_code)
 
 
+def message_of(resp: requests.Response) -> str:
+    body = resp.json()
+    return body["error"]["message"] if "error" in body else body["message"]
+
+
 def still_works(url: str, mark: str) -> None:
     """A create and a list still work, and see each other."""
     created = requests.post(f"{url}/20231130/dedicatedAiClusters", json={**CLUSTER, "displayName": mark})
@@ -149,6 +154,9 @@ ENTRY_POINTS = {
     "management": ("/20231130/dedicatedAiClusters", CLUSTER),
     "inference": ("/20231130/actions/chat", TEMPLATES["chat"]),
     "embeddings": ("/20231130/actions/embedText", TEMPLATES["embed_text"]),
+    "openai responses": ("/openai/v1/responses", {"model": "openai.gpt-oss-120b", "input": "hi"}),
+    "openai vector store search": ("/openai/v1/vector_stores/vs_x/search", {"query": "hi", "max_num_results": 5}),
+    "openai vector stores (management host)": ("/20231130/openai/v1/vector_stores", {"name": "kb"}),
     "admin clock": ("/_emulator/clock", {"advanceSeconds": 1}),
     "admin state": ("/_emulator/state", {"resources": []}),
 }
@@ -167,7 +175,7 @@ def test_numbers_a_java_service_cannot_take_are_400_everywhere(emulator_url, ent
     resp = post(emulator_url, path, planted(body, literal))
     assert resp.status_code == 400, resp.text
     error_shape(path, resp)
-    assert "number" in resp.json()["message"] or "NaN" in resp.json()["message"]
+    assert "number" in message_of(resp) or "NaN" in message_of(resp)
     still_works(emulator_url, "after-number")
 
 
@@ -176,7 +184,7 @@ def test_numbers_a_java_service_cannot_take_are_400_everywhere(emulator_url, ent
 def test_deep_nesting_is_400_everywhere(emulator_url, entry, depth):
     path, body = ENTRY_POINTS[entry]
     resp = post(emulator_url, path, planted(body, nested(depth, "list" if depth % 2 else "dict")))
-    assert resp.status_code == 400 and f"deeper than {limits.MAX_DEPTH}" in resp.json()["message"], resp.text
+    assert resp.status_code == 400 and f"deeper than {limits.MAX_DEPTH}" in message_of(resp), resp.text
     error_shape(path, resp)
     still_works(emulator_url, "after-depth")
 
@@ -194,13 +202,14 @@ def test_nesting_up_to_the_limit_is_fine(emulator_url):
         ("inference", "chatRequest", '{"apiFormat": "COHERE", "message": "hi \\udfff"}', "chatRequest.message"),
         ("embeddings", "inputs", '["fine", "\\ud83d alone"]', "inputs[1]"),
         ("admin state", "resources", '[{"kind": "\\ud800"}]', "resources[0].kind"),
+        ("openai responses", "input", '"hi \\udfff"', "input"),
     ],
 )
 def test_lone_surrogates_are_400_naming_the_field(emulator_url, entry, field, text, where):
     path, body = ENTRY_POINTS[entry]
     resp = post(emulator_url, path, planted(body, text, field))
-    assert resp.status_code == 400 and "Unicode" in resp.json()["message"], resp.text
-    assert where in resp.json()["message"] or "key" in resp.json()["message"]
+    assert resp.status_code == 400 and "Unicode" in message_of(resp), resp.text
+    assert where in message_of(resp) or "key" in message_of(resp)
     error_shape(path, resp)
     still_works(emulator_url, "after-surrogate")
 
@@ -237,7 +246,7 @@ def test_fields_beyond_their_limits_are_400_naming_the_field(emulator_url, chang
     resp = post(emulator_url, "/20231130/dedicatedAiClusters", json.dumps({**CLUSTER, **change}))
     assert resp.status_code == 400 and resp.json()["code"] == "InvalidParameter", resp.text
     for word in words:
-        assert word in resp.json()["message"]
+        assert word in message_of(resp)
     assert len(resp.text) < 1000  # the message never echoes the value
     assert requests.get(f"{emulator_url}/20231130/dedicatedAiClusters", params={"compartmentId": COMPARTMENT}).json()["items"] == []
 
@@ -256,7 +265,7 @@ def test_fields_at_their_limits_are_fine(emulator_url):
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", str(2**31), str(2**40), "1" * 5000, "1e3", "0x10"])
 def test_query_numbers_are_400(emulator_url, value):
     resp = requests.get(f"{emulator_url}/20231130/models", params={"compartmentId": COMPARTMENT, "limit": value})
-    assert resp.status_code == 400 and "limit" in resp.json()["message"]
+    assert resp.status_code == 400 and "limit" in message_of(resp)
     assert len(resp.text) < 1000
 
 
@@ -289,7 +298,7 @@ def test_forged_page_tokens_are_400(emulator_url, forgery):
     first = requests.get(f"{emulator_url}/20231130/dedicatedAiClusters", params=params)
     good = first.headers["opc-next-page"]
     resp = requests.get(f"{emulator_url}/20231130/dedicatedAiClusters", params={**params, "page": FORGED[forgery](good)})
-    assert resp.status_code == 400 and "page" in resp.json()["message"], resp.text
+    assert resp.status_code == 400 and "page" in message_of(resp), resp.text
     assert requests.get(f"{emulator_url}/20231130/dedicatedAiClusters", params={**params, "page": good}).status_code == 200
 
 
@@ -302,3 +311,70 @@ def test_a_re_signed_token_of_the_right_shape_just_pages(emulator_url):
     check = json.loads(base64.urlsafe_b64decode(good + "==="))["h"]
     resp = requests.get(f"{emulator_url}/20231130/dedicatedAiClusters", params={**params, "page": _token(["a", "~"], check)})
     assert resp.status_code == 200 and [c["displayName"] for c in resp.json()["items"]] == ["b"]
+
+
+# -- schemas the caller writes (structured output, tool parameters) --------------------------------
+BAD_SCHEMAS = {
+    "an invalid regex": {"type": "object", "properties": {"code": {"type": "string", "pattern": "(("}}, "required": ["code"]},
+    "a reference to fetch": {"type": "object", "properties": {"a": {"$ref": "http://schemas.example.com/a.json"}}, "required": ["a"]},
+    "an unknown type": {"type": "object", "properties": {"a": {"type": "nonsense"}}},
+}
+SCHEMA_ENTRIES = {
+    "chat json_schema": ("/20231130/actions/chat", lambda schema: {
+        "compartmentId": COMPARTMENT, "servingMode": {**ON_DEMAND, "modelId": "meta.llama-3.3-70b-instruct"},
+        "chatRequest": {"apiFormat": "GENERIC", "messages": [{"role": "USER", "content": [{"type": "TEXT", "text": "hi"}]}],
+                        "responseFormat": {"type": "JSON_SCHEMA", "jsonSchema": {"name": "x", "schema": schema}}}}),
+    "chat tool parameters": ("/20231130/actions/chat", lambda schema: {
+        "compartmentId": COMPARTMENT, "servingMode": {**ON_DEMAND, "modelId": "meta.llama-3.3-70b-instruct"},
+        "chatRequest": {"apiFormat": "GENERIC", "messages": [{"role": "USER", "content": [{"type": "TEXT", "text": "call f"}]}],
+                        "tools": [{"type": "FUNCTION", "name": "f", "description": "f", "parameters": schema}]}}),
+    "responses text.format": ("/openai/v1/responses", lambda schema: {
+        "model": "openai.gpt-oss-120b", "input": "hi",
+        "text": {"format": {"type": "json_schema", "name": "x", "schema": schema, "strict": True}}}),
+    "responses function tool": ("/openai/v1/responses", lambda schema: {
+        "model": "openai.gpt-oss-120b", "input": "call f", "tools": [{"type": "function", "name": "f", "parameters": schema}]}),
+}
+
+
+@pytest.mark.parametrize("entry", SCHEMA_ENTRIES)
+@pytest.mark.parametrize("problem", BAD_SCHEMAS)
+def test_a_schema_that_cannot_be_used_is_400_and_nothing_is_fetched(emulator_url, entry, problem):
+    path, body = SCHEMA_ENTRIES[entry]
+    resp = post(emulator_url, path, json.dumps(body(BAD_SCHEMAS[problem])), **{"opc-compartment-id": COMPARTMENT})
+    assert resp.status_code == 400, resp.text
+    error_shape(path, resp)
+    assert "schema" in str(resp.json()).lower()
+    still_works(emulator_url, "after-schema")
+
+
+# -- multipart uploads (the OpenAI-compatible API's /files) ----------------------------------------
+def form(filename: bytes, content: bytes = b"hello", purpose: bytes = b"user_data") -> bytes:
+    return (b'--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\n' + purpose + b"\r\n"
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="' + filename + b'"\r\n'
+            b"Content-Type: text/plain\r\n\r\n" + content + b"\r\n--b--\r\n")
+
+
+UPLOADS = {
+    "no boundary": ("multipart/form-data", form(b"a.txt")),
+    "a broken form": ("multipart/form-data; boundary=b", b"--b\r\nnonsense"),
+    "no file part": ("multipart/form-data; boundary=b", b'--b\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nuser_data\r\n--b--\r\n'),
+    "a name that is not UTF-8": ("multipart/form-data; boundary=b", form(b"\xff\xfe.txt")),
+    "a name beyond the limit": ("multipart/form-data; boundary=b", form(b"n" * (limits.MAX_FILENAME_CHARS + 1) + b".txt")),
+    "an unknown purpose": ("multipart/form-data; boundary=b", form(b"a.txt", purpose=b"\xff" * 3)),
+    "a file beyond the limit": ("multipart/form-data; boundary=b", form(b"a.txt", b"x" * (limits.MAX_FILE_BYTES + 1))),
+    "a body beyond the limit": ("multipart/form-data; boundary=b", form(b"a.txt", b"x" * limits.MAX_OPENAI_BODY_BYTES)),
+}
+
+
+@pytest.mark.parametrize("case", UPLOADS)
+def test_broken_uploads_are_4xx_and_store_nothing(emulator_url, case):
+    content_type, raw = UPLOADS[case]
+    headers = {"content-type": content_type, "opc-compartment-id": COMPARTMENT}
+    resp = requests.post(f"{emulator_url}/openai/v1/files", data=raw, headers=headers)
+    assert resp.status_code in (400, 413), resp.text
+    error_shape("/openai/v1/files", resp)
+    assert len(resp.text) < 2000  # nothing echoed back at length
+    listed = requests.get(f"{emulator_url}/openai/v1/files", headers={"opc-compartment-id": COMPARTMENT})
+    assert listed.status_code == 200 and listed.json()["data"] == []
+    ok = requests.post(f"{emulator_url}/openai/v1/files", data=form(b"fine.txt"), headers={**headers, "content-type": "multipart/form-data; boundary=b"})
+    assert ok.status_code == 200 and ok.json()["filename"] == "fine.txt"

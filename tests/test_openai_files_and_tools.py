@@ -131,6 +131,19 @@ def test_chunks_overlap_as_the_strategy_says(cp, oai):
                                        chunking_strategy={"type": "static", "static": {"max_chunk_size_tokens": 10, "chunk_overlap_tokens": 0}})
 
 
+def test_a_file_type_search_cannot_read_fails_and_is_never_found(cp, oai):
+    store = cp.vector_stores.create(name="types")
+    image = oai.files.create(file=("diagram.png", io.BytesIO(b"\x89PNG\r\n ocean"), "image/png"), purpose="user_data")
+    failed = oai.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=image.id)
+    assert failed.status == "failed" and failed.last_error.code == "unsupported_file"
+    assert "diagram.png" in failed.last_error.message
+    oai.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=upload(oai, "ocean.txt", DOCS["ocean.txt"]).id)
+    counts = cp.vector_stores.retrieve(store.id).file_counts
+    assert (counts.failed, counts.completed, counts.total) == (1, 1, 2)
+    hits = oai.vector_stores.search(vector_store_id=store.id, query="ocean")
+    assert [hit.filename for hit in hits] == ["ocean.txt"]
+
+
 def test_indexing_follows_the_clock_and_batches_can_be_cancelled(cp, oai, emulator_url):
     admin(emulator_url, "config", {"transitions": {"vectorstorefile": {"mode": "delay", "seconds": 30}}})
     store = cp.vector_stores.create(name="slow")

@@ -92,9 +92,20 @@ def sample_valid(schema: dict, rng: random.Random, hints: list[str], values: Val
     raise SchemaUnsatisfiable(field, error.message)
 
 
+class SchemaInvalid(ValueError):
+    """The schema cannot be used: an invalid regex, a reference that does not resolve."""
+
+
+def _offline(uri: str):
+    raise ValueError(f"{uri} is not fetched (the emulator works offline)")
+
+
 @lru_cache(maxsize=256)
 def _validator(schema_json: str):
-    return jsonschema_rs.validator_for(json.loads(schema_json))
+    try:
+        return jsonschema_rs.validator_for(json.loads(schema_json), retriever=_offline)
+    except jsonschema_rs.ValidationError as exc:
+        raise SchemaInvalid(exc.message.splitlines()[0][:300]) from None
 
 
 def sample(

@@ -26,6 +26,8 @@ IMAGE_TYPES = (".gif", ".jpeg", ".jpg", ".png", ".webp")
 def _check(upload: Upload, purpose: str) -> None:
     if purpose not in PURPOSES:
         raise translate.bad_request(f"Invalid purpose {purpose!r}: one of {', '.join(PURPOSES)}.", "purpose")
+    if not 0 < len(upload.filename) <= limits.MAX_FILENAME_CHARS:
+        raise translate.bad_request(f"A file's name is 1 to {limits.MAX_FILENAME_CHARS} characters.", "file")
     name = upload.filename.lower()
     if purpose in JSONL_PURPOSES and not name.endswith(".jsonl"):
         raise translate.bad_request(f"Files for purpose {purpose!r} are .jsonl files, not {upload.filename!r}.", "file")

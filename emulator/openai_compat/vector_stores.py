@@ -22,6 +22,10 @@ KIND = ResourceKind(name="vectorstore", label="vector store", id_prefix="vs_", t
 FILE_KIND = ResourceKind(name="vectorstorefile", label="vector store file", id_prefix="vsf_")
 BATCH_KIND = ResourceKind(name="vectorstorefilebatch", label="file batch", id_prefix="vsfb_", transitions=False)
 # A file's chunks, kept apart from its (small) record: read only to build an index.
+# file_search's supported file types (OpenAI's list); others fail with unsupported_file
+SEARCHABLE = tuple(f".{ext}" for ext in (
+    "c cpp cs css doc docx go html java js json md pdf php pptx py rb sh tex ts txt".split()
+))
 CHUNKS_KIND = ResourceKind(name="vectorstorechunks", label="file chunks", id_prefix="vsc_", transitions=False)
 KINDS = (KIND, FILE_KIND, BATCH_KIND, CHUNKS_KIND)
 INDEXES = retrieval.IndexCache()
@@ -162,6 +166,7 @@ def _add_file(call: Call, store: Record, scope: Scope, file_id: str, attributes:
               batch_id: str | None) -> Record:
     source = files.load(call, scope, file_id)
     text = files.text_of(source)
+    unsupported = not source.doc["filename"].lower().endswith(SEARCHABLE)
     policy = policy_of(call.store, FILE_KIND.name)
     due = float("inf") if policy["mode"] == "manual" else call.now + float(policy["seconds"])
     record_id = _record_id(FILE_KIND, store.id, file_id)
@@ -170,9 +175,9 @@ def _add_file(call: Call, store: Record, scope: Scope, file_id: str, attributes:
         "object": "vector_store.file",
         "created_at": int(call.now),
         "vector_store_id": store.id,
-        "status": "in_progress",
-        "usage_bytes": len(text.encode()),
-        "last_error": None,
+        "status": "failed" if unsupported else "in_progress",
+        "usage_bytes": 0 if unsupported else len(text.encode()),
+        "last_error": {"code": "unsupported_file", "message": f"The file type of {source.doc['filename'][:100]} is not supported for retrieval."} if unsupported else None,
         "attributes": _attributes(attributes),
         "chunking_strategy": strategy,
         "_file": file_id,
@@ -184,7 +189,7 @@ def _add_file(call: Call, store: Record, scope: Scope, file_id: str, attributes:
     rec = Record(FILE_KIND.name, record_id, call.tenancy, doc, new_etag())
     call.store.insert(rec)
     chunks_id = _record_id(CHUNKS_KIND, store.id, file_id)
-    chunks = {"id": chunks_id, "vector_store_id": store.id, "chunks": retrieval.chunks(text, strategy)}
+    chunks = {"id": chunks_id, "vector_store_id": store.id, "chunks": [] if unsupported else retrieval.chunks(text, strategy)}
     for chunk in chunks["chunks"]:
         retrieval.analyze(chunk)  # indexing happens when a file is added, as on the service
     call.store.insert(Record(CHUNKS_KIND.name, chunks_id, call.tenancy, chunks, new_etag()))

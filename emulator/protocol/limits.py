@@ -15,6 +15,8 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 """API request bodies (undocumented): room for several base64 images of 5 MB, Oracle's per-image limit."""
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """A file uploaded to the OpenAI-compatible API's ``/files`` (the emulator's own; OpenAI takes up to 512 MB)."""
+MAX_FILENAME_CHARS = 255
+"""The name of an uploaded file (undocumented; the common file-system limit)."""
 MAX_OPENAI_BODY_BYTES = MAX_FILE_BYTES + 1024 * 1024
 """OpenAI-compatible API bodies: one file of the largest size, with room for its multipart form."""
 MAX_ADMIN_BODY_BYTES = 256 * 1024 * 1024

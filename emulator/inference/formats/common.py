@@ -11,7 +11,7 @@ import jsonschema_rs
 
 from .. import errors, tokens
 from ..conversation import ChatInput, Completion, ToolCall, Turn
-from ..schema_values import SchemaEndless, SchemaTooLarge, SchemaUnsatisfiable, sample_valid
+from ..schema_values import SchemaEndless, SchemaInvalid, SchemaTooLarge, SchemaUnsatisfiable, sample_valid
 from ..serving import Served
 
 MAX_TOOLS = 128
@@ -65,6 +65,8 @@ def check_schema(schema: Any, what: str) -> dict:
         raise errors.bad_request(f"Invalid {what}: it is not a valid JSON schema.")
     try:
         sample_valid(schema, random.Random(0), [])
+    except SchemaInvalid as exc:
+        raise errors.bad_request(f"Invalid {what}: it is not a valid JSON schema ({exc}).") from None
     except SchemaUnsatisfiable as exc:
         where = f"the field '{exc.field}'" if exc.field else "the value"
         raise errors.bad_request(f"Invalid {what}: no value satisfies it ({where}: {exc.reason}).") from None
