@@ -53,12 +53,14 @@ OPTIONS = (
     Option("--compartment-id", "compartment the suite works in (required for target oci)"),
     Option("--second-compartment-id", "a second compartment for the change-compartment rules (skipped without one "
            "on oci)"),
+    Option("--other-tenancy-profile", "profile, in the same OCI config file, of a second tenancy for the isolation "
+           "machine (target oci; skipped without one; the emulator target makes its own)"),
     Option("--allow-costly", "run the checks that create billable resources (dedicated AI clusters, endpoints, "
            "fine-tuning, imports) on target oci", False, bool),
     Option("--max-resources", "create at most this many resources in the run (default: none on the emulator, 10 on "
            "oci)", None, int),
-    Option("--record", "write normalized responses to contract_tests/snapshots/ instead of comparing with them",
-           False, bool),
+    Option("--record", "write normalized responses to contract_tests/snapshots/ instead of comparing with them (the "
+           "emulator never overwrites what was recorded from OCI)", False, bool),
     Option("--run-id", "the run's id, in the contract-run freeform tag of every resource it creates (default: "
            "generated)"),
     Option("--wait-timeout", "longest wait for one work request or state, seconds (default 30 emulator, 5400 oci)",
@@ -90,6 +92,7 @@ class RunOptions:
     region: str | None = None
     compartment_id: str | None = None
     second_compartment_id: str | None = None
+    other_tenancy_profile: str | None = None
     allow_costly: bool = False
     max_resources: int | None = None
     record: bool = False
