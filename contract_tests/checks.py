@@ -199,7 +199,9 @@ class SpecChecker:
             for item in value:
                 self._walk(doc, schema.get("items") or {}, item, f"{path}[]", found)
         elif isinstance(value, str) and "enum" in schema:
-            found.setdefault(path, EnumField(tuple(schema["enum"]), bool(schema.get(TOLERANT)))).values.add(value)
+            field = found.setdefault(path, EnumField((), bool(schema.get(TOLERANT))))
+            field.enum += tuple(v for v in schema["enum"] if v not in field.enum)  # items of several subtypes
+            field.values.add(value)
 
     def hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
         self.check(Exchange.from_response(response))

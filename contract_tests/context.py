@@ -152,14 +152,16 @@ class Run:
             time.sleep(interval)
             interval = min(interval * 1.5, self.max_poll_interval)
 
-    def wait_for_work_request(self, work_request_id: str) -> tuple[Any, list[str]]:
+    def wait_for_work_request(self, work_request_id: str, client: Any = None) -> tuple[Any, list[str]]:
         """The work request once it is terminal *and* has ``timeFinished`` (what Terraform waits
         for), with every status seen on the way. On the emulator the kit finishes the transitions
-        of its resources, and the next read must show it finished."""
+        of its resources, and the next read must show it finished. ``client``: the tenancy's that
+        made it (default ``genai``)."""
+        client = client or self.genai
         statuses: list[str] = []
 
         def read():
-            wr = self.genai.get_work_request(work_request_id).data
+            wr = client.get_work_request(work_request_id).data
             statuses.append(wr.status)
             return wr
 
@@ -177,19 +179,19 @@ class Run:
         )
         return wr, statuses
 
-    def read_state(self, getter: str, resource_id: str) -> str:
+    def read_state(self, getter: str, resource_id: str, client: Any = None) -> str:
         """The lifecycle state of a resource, ``"404"`` when it is gone."""
         try:
-            return getattr(self.genai, getter)(resource_id).data.lifecycle_state
+            return getattr(client or self.genai, getter)(resource_id).data.lifecycle_state
         except oci.exceptions.ServiceError as exc:
             if exc.status == 404:
                 return "404"
             raise
 
-    def wait_for_state(self, getter: str, resource_id: str, states: tuple[str, ...]) -> str:
+    def wait_for_state(self, getter: str, resource_id: str, states: tuple[str, ...], client: Any = None) -> str:
         """The resource's state once it is one of ``states``: polled on a tenancy; on the emulator,
         read once after its transition is finished (it must be there then)."""
-        read = lambda: self.read_state(getter, resource_id)  # noqa: E731
+        read = lambda: self.read_state(getter, resource_id, client)  # noqa: E731
         if self.transitions is None:
             return self.poll(read, lambda state: state in states, f"{resource_id} to be {states}")
         state = read()
