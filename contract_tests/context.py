@@ -217,7 +217,7 @@ class Run:
         again = f"python -m contract_tests cleanup --run-id {self.options.run_id} (with the same target options)"
         try:
             if self.transitions is not None:
-                self.transitions.close()
+                self.transitions.release()
             self.cleanup_report = report = self.cleanup()
             self.log(f"contract cleanup (run {self.options.run_id}): {report.summary()}")
             if report.failed:
@@ -226,4 +226,6 @@ class Run:
             self.log(f"contract cleanup interrupted ({type(exc).__name__}: {exc}); finish it with: {again}")
             raise
         finally:
+            if self.transitions is not None:
+                self.transitions.restore()
             self.target.close()

@@ -231,9 +231,10 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
             assert state in (("DELETED",) if r.settled else ("DELETING", "DELETED")), f"deleted {r.id} reads {state}"
         else:
             assert state not in ("DELETING", "DELETED", "FAILED"), f"live {r.id} reads {state}"
-            assert data.display_name == r.display_name
-            assert data.compartment_id in ((r.compartment, r.moved_from) if r.moved_from else (r.compartment,))
-            assert (data.freeform_tags or {}).items() >= self.tags().items()
+            assert data.display_name == r.display_name, f"{r.id} reads {data.display_name!r}, not {r.display_name!r}"
+            compartments = (r.compartment, r.moved_from) if r.moved_from else (r.compartment,)
+            assert data.compartment_id in compartments, f"{r.id} is in {data.compartment_id}, not {compartments}"
+            assert (data.freeform_tags or {}).items() >= self.tags().items(), f"{r.id} lost its tags"
             self.check_resource(r, data)
         etag = response.headers.get("etag")
         assert etag, "a GET answers with an etag"
@@ -265,8 +266,9 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
             return
         r, _ = self.create_one(word, data)
         self.settle(r)
-        self.update_one(r, word, with_etag)
+        before = self.update_one(r, word, with_etag)
         self.settle(r)
+        self.refuses_a_stale_etag(r, before)
         if len(self.ctx.compartments) > 1:
             self.move(r)
             self.settle(r)
@@ -374,7 +376,7 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
         assert etag and etag != before, f"an update must change the etag ({before} -> {etag})"
         r.display_name = name
         r.versions.append(etag)
-        assert response.data.display_name == name
+        assert response.data.display_name == name, f"the update answered {response.data.display_name!r}, not {name!r}"
         if self.async_update:
             wr = response.headers.get("opc-work-request-id")
             assert wr, "an asynchronous update answers with opc-work-request-id"
@@ -389,17 +391,17 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
     def update(self, word, data, with_etag):
         self.update_one(self.draw_settled(data), word, with_etag)
 
-    def update_one(self, r: Resource, word: str, with_etag: bool) -> None:
-        """Update a settled resource; then its old etag is refused (412), and while the update
-        runs (asynchronous families) so is any other mutation (409)."""
+    def update_one(self, r: Resource, word: str, with_etag: bool) -> str:
+        """Update a settled resource (while the update runs, asynchronous families refuse other
+        mutations with 409); returns the etag it had, stale from now on."""
         current = self.read(r).headers["etag"]
         name = self.new_name(word)
         kwargs = {"if_match": current} if with_etag else {}
         self.updated(r, self.sdk("update_{}")(r.id, self.update_details(name), **kwargs), name, current)
         self.ran("update")
-        self.refuses_a_stale_etag(r, current)
         if self.async_update:
             self.refuses_while_busy(r)
+        return current
 
     def refuses_a_stale_etag(self, r: Resource, stale: str) -> None:
         """An update with ``stale`` (an older etag of ``r``) is a 412 NoEtagMatch that changes nothing."""

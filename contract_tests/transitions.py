@@ -50,9 +50,13 @@ class Transitions:
                 self.admin.complete_transitions(kind=kind)
             self._set(MANUAL, kinds)
 
-    def close(self) -> None:
-        """Finish what is pending and give the emulator back its policies (before the cleanup sweep,
-        whose deletes must land on their own)."""
+    def release(self) -> None:
+        """Finish what is pending and let transitions land at once (``delay`` 0), as the cleanup
+        sweep needs: its deletes must land on their own."""
         self.admin.complete_transitions()
+        self._set({"mode": "delay", "seconds": 0.0, "outcome": "SUCCEEDED"})
+
+    def restore(self) -> None:
+        """Give the emulator back the policies it had before the run."""
         for kind, policy in self.saved.items():
             self._set(policy, (kind,))
