@@ -170,9 +170,6 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
     def live(self) -> list[Resource]:
         return [r for r in self.resources if not r.deleted]
 
-    def settled_live(self) -> list[Resource]:
-        return [r for r in self.live() if r.settled]
-
     def can_create(self) -> bool:
         room = len(self.live()) < self.max_live
         return self.ready() and room and self.budget.available(self.label, self.label_limit)
