@@ -105,8 +105,19 @@ def work_request_never_finishes() -> None:
     work_requests.present_work_request = unfinished
 
 
+def delays_never_elapse() -> None:
+    """Under a ``delay`` policy nothing lands on its own (only an explicit completion does): a
+    resource stays CREATING however long a client waits."""
+
+    def nothing_is_due(store, now):
+        return None
+
+    lifecycle.settle = nothing_is_due
+
+
 MUTANTS = {f.__name__: f for f in (if_match_ignored, busy_updates_accepted, update_body_ignored, lists_frozen,
-                                   never_active, cross_tenancy_leak, work_request_never_finishes)}
+                                   never_active, cross_tenancy_leak, work_request_never_finishes,
+                                   delays_never_elapse)}
 
 
 def pytest_configure(config) -> None:
