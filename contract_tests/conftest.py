@@ -37,6 +37,7 @@ from .target import connect
 
 SHARED_CLUSTERS = (HOSTING, FINE_TUNING)  # made once by session fixtures, for every test that names them
 
+COSTLY_SKIP = "creates billable OCI resources: pass --allow-costly to run it"
 RUN_KEY = pytest.StashKey[RunOptions]()
 SHARES_KEY = pytest.StashKey[dict]()
 CONTEXT_KEY = pytest.StashKey[Run]()
@@ -92,13 +93,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker := item.get_closest_marker("emulator_only"):
             item.add_marker(pytest.mark.skip(reason=f"emulator-only: {marker.args[0]}"))
         elif item.get_closest_marker("costly") and not o.allow_costly:
-            item.add_marker(pytest.mark.skip(reason="creates billable OCI resources: pass --allow-costly to run it"))
+            item.add_marker(pytest.mark.skip(reason=COSTLY_SKIP))
         elif item.get_closest_marker("other_tenancy") and not o.other_tenancy_profile:
             item.add_marker(pytest.mark.skip(reason="needs a second tenancy: pass --other-tenancy-profile PROFILE"))
 
 
-def _skipped(item: pytest.Item) -> bool:
-    return any(m.name == "skip" for m in item.iter_markers())
+def _skipped(item: pytest.Item, but: str | None = None) -> bool:
+    """Whether a skip marker skips ``item`` (one whose reason is ``but`` does not count)."""
+    return any(m.name == "skip" and m.kwargs.get("reason") != but for m in item.iter_markers())
 
 
 def _plan_shares(session: pytest.Session) -> dict[str, int | None]:
@@ -123,7 +125,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     session.config.stash[SHARES_KEY] = _plan_shares(session)
     if o.target != "oci":
         return
-    plans = {i.nodeid: list(m.args) for i in session.items if (m := i.get_closest_marker("costly")) and not _skipped(i)}
+    plans = {  # what will run, or would with --allow-costly
+        i.nodeid: list(m.args) for i in session.items if (m := i.get_closest_marker("costly")) and not _skipped(i, COSTLY_SKIP)
+    }
     if not plans:
         return
     lines = estimate(plans, o.assumed_unit_price, o.max_resources)

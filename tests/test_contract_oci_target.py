@@ -105,6 +105,18 @@ def test_the_suite_runs_against_a_strict_emulator_as_a_tenancy_and_cleans_up(sta
     assert not alive, f"left alive after the run: {alive}"
 
 
+def test_a_free_run_creates_nothing_prints_what_the_rest_would_cost_and_compares_parity(stand_in):
+    emulator, config, target, env = stand_in
+    run_id = f"test-{uuid.uuid4().hex[:8]}"
+    args = ["run", *target, "--run-id", run_id, "-p", "no:cacheprovider", "-q", "-rs"]
+    done = subprocess.run(contract(args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-6000:]
+    assert "that create billable resources (--allow-costly runs them)" in output and "COST ESTIMATE" in output
+    assert "test_free_calls_match_the_snapshots" not in output, "the parity comparison did not pass on the oci path"
+    assert not tagged(emulator, config, run_id), "a free run created resources"
+
+
 def test_a_cap_too_small_for_every_machine_skips_those_without_a_share(stand_in):
     emulator, config, target, env = stand_in
     run_id = f"test-{uuid.uuid4().hex[:8]}"
