@@ -199,7 +199,7 @@ class SpecChecker:
             for item in value:
                 self._walk(doc, schema.get("items") or {}, item, f"{path}[]", found)
         elif isinstance(value, str) and "enum" in schema:
-            field = found.setdefault(path, EnumField((), bool(schema.get(TOLERANT))))
+            field = found.setdefault(path, EnumField())
             field.enum += tuple(v for v in schema["enum"] if v not in field.enum)  # items of several subtypes
             field.values.add(value)
 
@@ -222,11 +222,9 @@ class SpecChecker:
 
 @dataclasses.dataclass
 class EnumField:
-    """The values the spec allows at a path, whether the SDK reads others as UNKNOWN_ENUM_VALUE,
-    and the values seen there."""
+    """The values the spec allows at a path, and the values seen there."""
 
-    enum: tuple[str, ...]
-    tolerant: bool
+    enum: tuple[str, ...] = ()
     values: set[str] = dataclasses.field(default_factory=set)
 
 

@@ -18,8 +18,8 @@ billable resources: against a tenancy they run only with ``--allow-costly``, and
 share of ``--max-resources`` (what the shared clusters leave, divided equally among the costly tests
 selected); a test whose share is nothing is skipped and says so. Tests marked ``emulator_only(reason)``
 (Schemathesis, the emulator's own lifecycle policies) are skipped against a tenancy with their reason,
-so an oci run reports no pass that only the emulator earned; ``other_tenancy`` tests need a second
-tenancy (``--other-tenancy-profile`` on oci).
+so an oci run reports no pass that only the emulator earned. A test marked ``needs(option, what)``
+needs that option on a tenancy (a second tenancy, a subnet, training data) and is skipped without it.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "costly(*clusters): creates billable resources on OCI; runs there only with --allow-costly"
     )
     config.addinivalue_line("markers", "emulator_only(reason): checks the emulator itself; skipped on --target oci")
-    config.addinivalue_line("markers", "other_tenancy: needs a second tenancy (--other-tenancy-profile on oci)")
+    config.addinivalue_line("markers", "needs(option, what): on --target oci, skipped unless the option is given")
     try:
         options = RunOptions.resolve(config.getoption, config.getoption("--hypothesis-profile", None))
     except ValueError as exc:
@@ -94,8 +94,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"emulator-only: {marker.args[0]}"))
         elif item.get_closest_marker("costly") and not o.allow_costly:
             item.add_marker(pytest.mark.skip(reason=COSTLY_SKIP))
-        elif item.get_closest_marker("other_tenancy") and not o.other_tenancy_profile:
-            item.add_marker(pytest.mark.skip(reason="needs a second tenancy: pass --other-tenancy-profile PROFILE"))
+        elif (marker := item.get_closest_marker("needs")) and not getattr(o, marker.args[0]):
+            option = "--" + marker.args[0].replace("_", "-")
+            item.add_marker(pytest.mark.skip(reason=f"needs {marker.args[1]}: pass {option}"))
 
 
 def _skipped(item: pytest.Item, but: str | None = None) -> bool:

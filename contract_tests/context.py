@@ -6,14 +6,13 @@ import atexit
 import collections
 import contextlib
 import sys
-import time
 from typing import Any, Callable, Iterator
 
 import oci
 
 from . import profiles
 from .checks import SpecChecker
-from .cleanup import MACHINE_TAG, RUN_TAG, Report, sweep
+from .cleanup import MACHINE_TAG, RUN_TAG, Report, poll, sweep
 from .options import RunOptions
 from .rules import Tally
 from .snapshots import SnapshotBook
@@ -21,10 +20,6 @@ from .target import Target
 from .transitions import Transitions
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED")
-
-
-class WaitTimeout(AssertionError):
-    """A bounded wait ran out: the service did not get there in time."""
 
 
 class Budget:
@@ -89,7 +84,7 @@ class Run:
         self.tally = Tally()
         self.created: list[str] = []
         self.settings = profiles.for_run(options.hypothesis_profile, target.kind)
-        self.poll_interval = 0.02  # then 1.5 times longer each poll, up to:
+        self.poll_interval = 0.02  # then 1.5 times longer each poll (on a tenancy), up to:
         self.max_poll_interval = 0.2 if target.kind == "emulator" else 30.0
         self.transitions = Transitions(target.admin) if target.admin is not None else None
         self.cleanup_report: Report | None = None
@@ -141,16 +136,7 @@ class Run:
     # bounded waits ---------------------------------------------------------------------------
     def poll(self, read: Callable[[], Any], done: Callable[[Any], bool], what: str) -> Any:
         """``read()`` until ``done(value)``; at most ``--wait-timeout`` seconds."""
-        deadline = time.monotonic() + self.options.wait_timeout
-        interval = self.poll_interval
-        while True:
-            value = read()
-            if done(value):
-                return value
-            if time.monotonic() > deadline:
-                raise WaitTimeout(f"{what}: not done after {self.options.wait_timeout:g}s (last seen: {value})")
-            time.sleep(interval)
-            interval = min(interval * 1.5, self.max_poll_interval)
+        return poll(read, done, what, self.options.wait_timeout, self.poll_interval, self.max_poll_interval)
 
     def wait_for_work_request(self, work_request_id: str, client: Any = None) -> tuple[Any, list[str]]:
         """The work request once it is terminal *and* has ``timeFinished`` (what Terraform waits
@@ -204,9 +190,9 @@ class Run:
     # the end -------------------------------------------------------------------------------------
     def cleanup(self) -> Report:
         """Delete everything tagged with this run's id (and anything in the ledger)."""
-        genai = self.target.genai(self.poll_interval, self.max_poll_interval)
         return sweep(
-            genai, self.compartments, self.options.run_id, self.options.wait_timeout, self.created, log=lambda _: None
+            self.target.management_client(), self.compartments, self.options.run_id, self.options.wait_timeout,
+            self.created, log=lambda _: None, most=self.max_poll_interval,
         )
 
     def close(self) -> None:

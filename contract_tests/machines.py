@@ -128,6 +128,7 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
     billed_creates = False  # True: each create bills on a tenancy (clusters, fine-tuning jobs)
     max_live = 3
     page_limits = st.integers(1, 4)
+    sort_fields = ("timeCreated", "displayName")  # what its list operation sorts by
 
     def __init__(self, ctx: Run):
         super().__init__()
@@ -303,7 +304,7 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
     @rule(data=st.data())  # no precondition: a machine always has a rule, even with its budget spent
     def list_with_filters_sorts_and_pages(self, data):
         """A compartment page by page, sorted; then, with a live resource, a list filtered on it."""
-        sort_by = data.draw(st.sampled_from([None, "timeCreated", "displayName"]), label="sort_by")
+        sort_by = data.draw(st.sampled_from([None, *self.sort_fields]), label="sort_by")
         sort_order = data.draw(st.sampled_from([None, "ASC", "DESC"]), label="sort_order")
         sorting = {k: v for k, v in (("sort_by", sort_by), ("sort_order", sort_order)) if v}
         compartment = data.draw(st.sampled_from(self.ctx.compartments), label="compartment")

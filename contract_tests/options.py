@@ -67,6 +67,8 @@ OPTIONS = (
            "generated)"),
     Option("--wait-timeout", "longest wait for one work request or state, seconds (default 10 emulator, 5400 oci)",
            None, float),
+    Option("--subnet-id", "subnet for the private endpoints the private-endpoint machine creates (target oci; skipped "
+           "without one)"),
     Option("--training-dataset", "fine-tuning data as oci://<bucket>@<namespace>/<object> (needed for fine-tuning "
            "on oci)"),
     Option("--assumed-unit-price", "price of one dedicated unit-hour used for the cost estimate, USD (an "
@@ -100,6 +102,7 @@ class RunOptions:
     record: bool = False
     run_id: str = ""
     wait_timeout: float = 10.0
+    subnet_id: str | None = None
     training_dataset: str | None = None
     assumed_unit_price: float = 10.0
     hypothesis_profile: str = DEFAULT_PROFILE

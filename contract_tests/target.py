@@ -1,9 +1,9 @@
 """Where the suite runs: the emulator (its own in-process one, or ``--emulator-url``) or a tenancy.
 
 Both targets give the same things: an OCI SDK config, a service endpoint (``None`` on a real
-tenancy: the SDK derives it from the region), compartments, signed SDK clients, the thin
-client :class:`ocigenai.GenAI` that cleanup uses, and the config of a second tenancy for the
-isolation machine (the emulator's own; on OCI ``--other-tenancy-profile``, else none).
+tenancy: the SDK derives it from the region), compartments, signed SDK clients, and the config of
+a second tenancy for the isolation machine (the emulator's own; on OCI ``--other-tenancy-profile``,
+else none).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import oci
-from ocigenai import EmulatorAdmin, GenAI
+from ocigenai import EmulatorAdmin
 from ocigenai.emulator import emulator_config
 
 from .options import RunOptions
@@ -76,17 +76,6 @@ class Target:
         c = self.config
         return oci.signer.Signer(
             c["tenancy"], c["user"], c["fingerprint"], c.get("key_file"), c.get("pass_phrase"), c.get("key_content")
-        )
-
-    def genai(self, poll_interval: float, max_poll_interval: float) -> GenAI:
-        """The thin client (no response checks: cleanup must get through whatever it meets)."""
-        return GenAI(
-            self.config,
-            endpoint=self.endpoint,
-            compartment_id=self.compartment,
-            retry_strategy=RETRY,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
         )
 
     def provenance(self) -> dict:

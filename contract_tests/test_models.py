@@ -114,11 +114,9 @@ class FineTunedModelMachine(ResourceMachine):
         expect_error(409, None, lambda: self.client.delete_dedicated_ai_cluster(self.cluster_id))
 
 
+@pytest.mark.needs("training_dataset", "fine-tuning data, oci://<bucket>@<namespace>/<object> (JSONL)")
 @pytest.mark.costly(FINE_TUNING)
-def test_fine_tuned_models(contract, request):
-    if contract.on_oci and not contract.options.training_dataset:  # checked before the cluster is made
-        pytest.skip("fine-tuning on OCI needs --training-dataset oci://<bucket>@<namespace>/<object> (JSONL)")
+def test_fine_tuned_models(contract, fine_tuning_cluster, request):
     dataset = parse_dataset(contract.options.training_dataset or EMULATOR_DATASET)
     base = base_model(contract, COHERE_CHAT_MODEL, "FINE_TUNE")
-    cluster_id = request.getfixturevalue("fine_tuning_cluster")
-    run_machine(contract, request.node.nodeid, FineTunedModelMachine, cluster_id, base, dataset)
+    run_machine(contract, request.node.nodeid, FineTunedModelMachine, fine_tuning_cluster, base, dataset)

@@ -177,10 +177,8 @@ class TenancyMachine(CountsKeyRules, RuleBasedStateMachine):
             self.ctx.wait_for_state(GETTER, r.id, ("DELETED", "404"), self.clients[r.owner])
 
 
-@pytest.mark.other_tenancy
+@pytest.mark.needs("other_tenancy_profile", "a second tenancy (a profile of it in the same config file)")
 @pytest.mark.costly()
 def test_tenancies_are_isolated(contract, request):
-    if contract.other_genai is None:
-        pytest.skip("needs a second tenancy: pass --other-tenancy-profile PROFILE")
     excused = ("retry tokens apart",) if contract.on_oci else ()
     run_machine(contract, request.node.nodeid, TenancyMachine, excused=excused)

@@ -16,8 +16,6 @@ from typing import Iterator
 
 from ocigenai import EmulatorAdmin
 
-# Resource kinds with transitions, as the emulator names them (its /_emulator/config keys).
-KINDS = ("dedicatedaicluster", "endpoint", "model", "importedmodel")
 MANUAL = {"mode": "manual", "outcome": "SUCCEEDED"}
 
 
@@ -26,11 +24,12 @@ class Transitions:
 
     def __init__(self, admin: EmulatorAdmin):
         self.admin = admin
-        self.saved = {kind: policy for kind, policy in admin.transitions().items() if kind in KINDS}
+        self.saved = admin.transitions()  # every resource kind with transitions, as the emulator names it
+        self.kinds = tuple(self.saved)
         self._set(MANUAL)
 
-    def _set(self, policy: dict, kinds: tuple[str, ...] = KINDS) -> None:
-        self.admin.request("POST", "config", {"transitions": {kind: policy for kind in kinds}})
+    def _set(self, policy: dict, kinds: tuple[str, ...] | None = None) -> None:
+        self.admin.request("POST", "config", {"transitions": {kind: policy for kind in kinds or self.kinds}})
 
     def land(self, resource_id: str) -> int:
         """Finish the resource's pending transition now; returns how many were finished (0 or 1)."""
@@ -38,9 +37,10 @@ class Transitions:
 
     @contextlib.contextmanager
     def policy(self, mode: str, seconds: float = 0.0, outcome: str = "SUCCEEDED",
-               kinds: tuple[str, ...] = KINDS) -> Iterator[None]:
-        """Another policy for ``kinds`` within the block (``delay`` with ``seconds``, or ``manual``),
-        back to manual after it; what is still pending then is finished first."""
+               kinds: tuple[str, ...] | None = None) -> Iterator[None]:
+        """Another policy for ``kinds`` (default: all) within the block (``delay`` with ``seconds``,
+        or ``manual``), back to manual after it; what is still pending then is finished first."""
+        kinds = kinds or self.kinds
         policy = {"mode": mode, "outcome": outcome, **({"seconds": seconds} if mode == "delay" else {})}
         self._set(policy, kinds)
         try:
@@ -58,5 +58,4 @@ class Transitions:
 
     def restore(self) -> None:
         """Give the emulator back the policies it had before the run."""
-        for kind, policy in self.saved.items():
-            self._set(policy, (kind,))
+        self.admin.request("POST", "config", {"transitions": self.saved})

@@ -6,7 +6,8 @@
 file and profile, signed requests, the cost estimate, the resource cap, tagging and cleanup.
 Afterwards the emulator is asked what the run left: nothing tagged with its run id may be alive.
 A second profile of another tenancy (trusted by the emulator) stands in for
-``--other-tenancy-profile``, so the isolation machine runs its tenancy path too. A cap too small
+``--other-tenancy-profile``, so the isolation machine runs its tenancy path too (and any subnet id
+does for ``--subnet-id``). A cap too small
 for every machine skips those left without a share, saying so, and none passes empty.
 ``python -m contract_tests cleanup`` must delete leftovers made on purpose, and a run stopped
 with SIGTERM (as CI cancels a job) must still clean up.
@@ -32,6 +33,7 @@ from processes import ROOT, child_env, run_cli, spawn  # noqa: F401  (spawn is a
 
 PROFILE = "CONTRACT"
 OTHER_PROFILE = "CONTRACT_OTHER_TENANCY"
+SUBNET = "ocid1.subnet.oc1.us-chicago-1.aaaaaaaacontractrunsubnet"
 COMPARTMENTS = ("ocid1.compartment.oc1..aaaaaaaacontractrunone", "ocid1.compartment.oc1..aaaaaaaacontractruntwo")
 MAX_RESOURCES = 10
 RUN_TIMEOUT = 300
@@ -51,7 +53,7 @@ def stand_in(tmp_path, spawn):
     target = [
         "--target", "oci", "--oci-endpoint", emulator.url, "--oci-config-file", str(config_file),
         "--oci-profile", PROFILE, "--compartment-id", COMPARTMENTS[0], "--second-compartment-id", COMPARTMENTS[1],
-        "--other-tenancy-profile", OTHER_PROFILE,
+        "--other-tenancy-profile", OTHER_PROFILE, "--subnet-id", SUBNET,
     ]
     return emulator, oci.config.from_file(str(config_file), PROFILE), target, env
 
