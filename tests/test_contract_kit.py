@@ -6,9 +6,13 @@ environment, the resource budget and its shares, the key-rule tally, the cost es
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
+from conftest import admin
 from contract_tests.__main__ import names_tests
 from contract_tests.checks import ContractViolation, Exchange, SpecChecker
 from contract_tests.context import Budget, divide
@@ -16,6 +20,7 @@ from contract_tests.cost import Cluster, estimate
 from contract_tests.options import RunOptions
 from contract_tests.rules import Tally
 from contract_tests.snapshots import RecordingRefused, SnapshotBook, allowed, compare, normalize
+from processes import ROOT
 
 CLUSTER_ID = "ocid1.generativeaidedicatedaicluster.oc1.us-chicago-1.amaaaaaaabc123"
 CHECKER = SpecChecker()  # the real specs/, with openapi-core
@@ -258,3 +263,20 @@ def test_run_passes_the_folder_unless_tests_of_it_are_named():
     assert names_tests(["contract_tests/test_clusters.py::test_dedicated_ai_clusters"])
     assert not names_tests(["--ignore", "contract_tests/test_clusters.py", "-q"])
     assert not names_tests(["--target", "oci", "--oci-config-file", "tests/conftest.py"])
+
+
+def test_a_run_on_an_emulator_you_run_gives_it_back_its_policies(emulator_url, tmp_path):
+    """``--emulator-url``: for the run the kit makes transitions manual (and lands them itself);
+    after it the emulator has the policies it had."""
+    policy = {"mode": "delay", "seconds": 7.0, "outcome": "SUCCEEDED"}
+    admin(emulator_url, "config", {"transitions": {"endpoint": policy}})
+    before = admin(emulator_url, "config")["transitions"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OCI_CONTRACT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "run"),
+         "--emulator-url", emulator_url, "contract_tests/test_lifecycle.py"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert admin(emulator_url, "config")["transitions"] == before
+    assert before["endpoint"] == policy
