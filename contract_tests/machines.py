@@ -3,17 +3,19 @@
 :class:`ResourceMachine` models the resources one machine instance created (each tagged with
 the run's id and the machine's own id) and drives them with rules: create (and create twice
 with one ``opc-retry-token``), get, update with and without ``if-match``, update with a stale
-etag (412), update and delete while busy (409, strictly: on the emulator transitions are manual,
-so a resource stays busy until the kit lands it), list with filters, sorts and pages, change
-compartment, delete and wait. After every step the invariants check that lists show exactly the
-live resources and that no etag ever comes back. Every work request a rule starts is awaited (by
-the ``wait`` rule or at teardown) and must end SUCCEEDED with ``timeFinished`` and a
-``resources[]`` entry for the resource with the right ``actionType``.
+etag (412), list with filters, sorts and pages, change compartment, delete and wait. Right after
+each create and asynchronous update, an update and a delete of the busy resource must be refused
+(409, strictly: on the emulator transitions are manual, so a resource stays busy until the kit
+lands it). After every step the invariants check that lists show exactly the live resources and
+that no etag ever comes back. Every work request a rule starts is awaited (by the ``wait`` rule,
+by a rule that needs the resource settled, or at teardown) and must end SUCCEEDED with
+``timeFinished`` and a ``resources[]`` entry for the resource with the right ``actionType``.
 
-Each example starts with one resource, created and settled, so the rules that need a settled
-resource with a history (a stale etag, a move, a delete) can run from the first step. Each rule
-that really checked its property counts it (``rules.py``); :func:`run_machine` fails the test when
-a key rule (``KEY_RULES``) never ran, and when the machine created nothing.
+Each example starts with a tour of one resource's lifecycle that checks every key property once
+(``start_with_a_lifecycle``), so a derandomized run covers them all whatever the random steps do
+(Hypothesis switches rules off at random in each example). Each check counts itself when it really
+ran (``rules.py``); :func:`run_machine` fails the test when a key rule (``KEY_RULES``) never ran,
+and when the machine created nothing.
 
 DELETED policy (the emulator's, and what real OCI and Terraform allow): a deleted resource
 reads as ``DELETED`` or ``404``; lists may keep showing it, but only as ``DELETED``.
