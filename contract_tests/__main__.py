@@ -62,10 +62,10 @@ def cleanup(args: list[str]) -> int:
             target = connect(options, Path(key_dir), start=False)
         except ValueError as exc:
             parser.error(str(exc))
-        genai = target.genai(0.05, 0.5 if target.kind == "emulator" else 30.0)
         which = f"run {run_id}" if run_id else "every contract run"
         print(f"contract cleanup: {which} in {', '.join(target.compartments)} on {target.describe()}")
-        report = sweep(genai, target.compartments, run_id, options.wait_timeout)
+        most = 0.5 if target.kind == "emulator" else 30.0
+        report = sweep(target.management_client(), target.compartments, run_id, options.wait_timeout, most=most)
         target.close()
     print(f"contract cleanup: {report.summary()}")
     return 1 if report.failed else 0

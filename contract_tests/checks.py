@@ -11,6 +11,12 @@ are not in the specs and are skipped.
 
 Hooking the session beats wrapping each SDK method: nothing can bypass it, and it sees the raw
 wire bytes rather than the SDK's re-serialized models (which drop unknown fields).
+
+Response enums are closed (specs/generate.py). Where the SDK reads a value it does not know as
+``UNKNOWN_ENUM_VALUE`` (``x-sdk-unknown-enum-value`` in the spec), a tenancy may send a value newer
+than the SDK: against OCI (``tolerate_unknown_enums``) such a value is noted in
+:attr:`SpecChecker.unknown_enums` and reported, not failed; against the emulator, which must only
+answer values the SDK knows, it fails.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 APIS = ("generative_ai", "generative_ai_inference")
 API_VERSION = "/20231130"
+REF = "#/components/schemas/"
+TOLERANT = "x-sdk-unknown-enum-value"
 
 
 class ContractViolation(AssertionError):
@@ -112,18 +120,27 @@ class Operation:
 class SpecChecker:
     """Both specs, an index from (method, path) to operation, and the response hook."""
 
-    def __init__(self, specs: Path = SPECS):
+    def __init__(self, specs: Path = SPECS, tolerate_unknown_enums: bool = False):
+        self.docs: dict[str, dict] = {}
         self.openapi: dict[str, OpenAPI] = {}
         self._routes: list[tuple[str, re.Pattern, Operation]] = []
+        self._responses: dict[Operation, dict] = {}
+        self._by_name: dict[str, Operation] = {}
         for api in APIS:
             doc = json.loads((specs / f"{api}.json").read_text())
-            self.openapi[api] = OpenAPI.from_dict(doc)
+            self.docs[api] = doc
+            self.openapi[api] = OpenAPI.from_dict(open_enums(doc) if tolerate_unknown_enums else doc)
             for template, methods in doc["paths"].items():
                 pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
                 for method, op in methods.items():
-                    self._routes.append((method.upper(), pattern, Operation(api, op["x-sdk-method"])))
+                    operation = Operation(api, op["x-sdk-method"])
+                    self._routes.append((method.upper(), pattern, operation))
+                    self._responses[operation] = op["responses"]
+                    self._by_name[operation.name] = operation
         # literal paths first: /dedicatedAiClusters/allocatableGpus before /dedicatedAiClusters/{id}
         self._routes.sort(key=lambda route: route[1].pattern.count("[^/]+"))
+        self.tolerate_unknown_enums = tolerate_unknown_enums
+        self.unknown_enums: set[tuple[str, str, str]] = set()  # (operation, path, value) the SDK does not know
         self.checked = 0
         self.observers: list[Callable[[Operation, Exchange], None]] = []
 
@@ -150,10 +167,41 @@ class SpecChecker:
                     f"{op.name}: {exchange.status} response does not conform to specs/{op.api}.json: "
                     f"{type(exc).__name__}: {details}\nbody: {(exchange.data or b'')[:500]!r}"
                 ) from exc
+        if self.tolerate_unknown_enums and exchange.data is not None:
+            for path, field in self.enum_fields(op.name, exchange.status, exchange.json()).items():
+                self.unknown_enums |= {(op.name, path, v) for v in field.values if v not in field.enum}
         self.checked += 1
         for observe in self.observers:
             observe(op, exchange)
         return op
+
+    def enum_fields(self, operation: str, status: int, body: Any) -> dict[str, "EnumField"]:
+        """Each path of ``body`` (``a.b``, ``items[].c``) whose strings the response schema of
+        ``operation`` (an SDK method name) for ``status`` enumerates, with the values seen there."""
+        op = self._by_name[operation]
+        responses = self._responses[op]
+        response = responses.get(str(status)) or responses.get("default") or {}
+        schema = ((response.get("content") or {}).get("application/json") or {}).get("schema")
+        found: dict[str, EnumField] = {}
+        if schema is not None and body is not None:
+            self._walk(self.docs[op.api], schema, body, "", found)
+        return found
+
+    def _walk(self, doc: dict, schema: dict, value: Any, path: str, found: dict) -> None:
+        schema = resolve(doc, schema, value)
+        if isinstance(value, dict):
+            props = schema.get("properties") or {}
+            extra = schema.get("additionalProperties")
+            for key, item in value.items():
+                sub = props.get(key, extra if isinstance(extra, dict) else {})
+                self._walk(doc, sub, item, f"{path}.{key}" if path else key, found)
+        elif isinstance(value, list):
+            for item in value:
+                self._walk(doc, schema.get("items") or {}, item, f"{path}[]", found)
+        elif isinstance(value, str) and "enum" in schema:
+            field = found.setdefault(path, EnumField())
+            field.enum += tuple(v for v in schema["enum"] if v not in field.enum)  # items of several subtypes
+            field.values.add(value)
 
     def hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
         self.check(Exchange.from_response(response))
@@ -170,3 +218,42 @@ class SpecChecker:
         """Check every response of an oci SDK client; returns the client."""
         self.attach(client.base_client.session)
         return client
+
+
+@dataclasses.dataclass
+class EnumField:
+    """The values the spec allows at a path, and the values seen there."""
+
+    enum: tuple[str, ...] = ()
+    values: set[str] = dataclasses.field(default_factory=set)
+
+
+def resolve(doc: dict, schema: dict, value: Any) -> dict:
+    """The schema ``value`` is read with: references followed, a nullable reference unwrapped, a
+    polymorphic schema narrowed to the subtype ``value``'s discriminator names."""
+    for _ in range(20):
+        if "$ref" in schema:
+            schema = doc["components"]["schemas"][schema["$ref"][len(REF):]]
+        elif len(schema.get("allOf", ())) == 1 and "properties" not in schema:
+            schema = schema["allOf"][0]
+        elif "discriminator" in schema and isinstance(value, dict):
+            ref = schema["discriminator"].get("mapping", {}).get(value.get(schema["discriminator"]["propertyName"]))
+            if ref is None:
+                return schema
+            schema = {"$ref": ref}
+        else:
+            return schema
+    return schema
+
+
+def open_enums(doc: dict) -> dict:
+    """``doc`` without the enums the SDK reads leniently (for a tenancy, which may be newer than the SDK)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items() if not (k == "enum" and node.get(TOLERANT))}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(doc)

@@ -14,7 +14,12 @@ Fixtures for any test here (Schemathesis included):
     the :class:`~contract_tests.checks.SpecChecker` (openapi-core over specs/).
 
 Tests marked ``costly(...)`` (with the clusters they may create, for the estimate) create
-billable resources: against a tenancy they run only with ``--allow-costly``.
+billable resources: against a tenancy they run only with ``--allow-costly``, and each gets its own
+share of ``--max-resources`` (what the shared clusters leave, divided equally among the costly tests
+selected); a test whose share is nothing is skipped and says so. Tests marked ``emulator_only(reason)``
+(Schemathesis, the emulator's own lifecycle policies) are skipped against a tenancy with their reason,
+so an oci run reports no pass that only the emulator earned. A test marked ``needs(option, what)``
+needs that option on a tenancy (a second tenancy, a subnet, training data) and is skipped without it.
 """
 
 from __future__ import annotations
@@ -24,12 +29,18 @@ import signal
 import pytest
 
 from . import profiles  # noqa: F401  (registers the hypothesis profiles before --hypothesis-profile is read)
-from .context import Run
+from .context import Run, divide
 from .cost import estimate
 from .options import RunOptions, add_to
+from .shared import FINE_TUNING, HOSTING
 from .target import connect
 
+SHARED_CLUSTERS = (HOSTING, FINE_TUNING)  # made once by session fixtures, for every test that names them
+
+COSTLY_SKIP = "creates billable OCI resources: pass --allow-costly to run it"
 RUN_KEY = pytest.StashKey[RunOptions]()
+SHARES_KEY = pytest.StashKey[dict]()
+CONTEXT_KEY = pytest.StashKey[Run]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,6 +52,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "costly(*clusters): creates billable resources on OCI; runs there only with --allow-costly"
     )
+    config.addinivalue_line("markers", "emulator_only(reason): checks the emulator itself; skipped on --target oci")
+    config.addinivalue_line("markers", "needs(option, what): on --target oci, skipped unless the option is given")
     try:
         options = RunOptions.resolve(config.getoption, config.getoption("--hypothesis-profile", None))
     except ValueError as exc:
@@ -74,19 +87,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if problems := o.problems():
         if any(_is_contract(i) for i in items):
             raise pytest.UsageError("; ".join(problems))
-    if o.target == "oci" and not o.allow_costly:
-        skip = pytest.mark.skip(reason="creates billable OCI resources: pass --allow-costly to run it")
-        for item in items:
-            if item.get_closest_marker("costly"):
-                item.add_marker(skip)
+    if o.target != "oci":
+        return
+    for item in items:
+        if marker := item.get_closest_marker("emulator_only"):
+            item.add_marker(pytest.mark.skip(reason=f"emulator-only: {marker.args[0]}"))
+        elif item.get_closest_marker("costly") and not o.allow_costly:
+            item.add_marker(pytest.mark.skip(reason=COSTLY_SKIP))
+        elif (marker := item.get_closest_marker("needs")) and not getattr(o, marker.args[0]):
+            option = "--" + marker.args[0].replace("_", "-")
+            item.add_marker(pytest.mark.skip(reason=f"needs {marker.args[1]}: pass {option}"))
+
+
+def _skipped(item: pytest.Item, but: str | None = None) -> bool:
+    """Whether a skip marker skips ``item`` (one whose reason is ``but`` does not count)."""
+    return any(m.name == "skip" and m.kwargs.get("reason") != but for m in item.iter_markers())
+
+
+def _plan_shares(session: pytest.Session) -> dict[str, int | None]:
+    """Each costly test's share of the resource cap; a test left with none is skipped, saying why."""
+    o = _options(session.config)
+    costly = [i for i in session.items if i.get_closest_marker("costly") and not _skipped(i)]
+    fixtures = {c for i in costly for c in i.get_closest_marker("costly").args if c in SHARED_CLUSTERS}
+    shares = divide(o.max_resources, [i.nodeid for i in costly], len(fixtures)) if costly else {}
+    for item in costly:
+        if shares[item.nodeid] == 0:
+            item.add_marker(pytest.mark.skip(
+                reason=f"no share of the resource cap: --max-resources {o.max_resources} leaves nothing for it after "
+                       f"{len(fixtures)} shared cluster(s) among {len(costly)} tests that create resources"
+            ))
+    return shares
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Against a tenancy, print what the selected costly tests may cost, before any of them runs."""
+    """Divide the resource cap among the costly tests; against a tenancy, print what they may
+    cost, before any of them runs."""
     o = _options(session.config)
+    session.config.stash[SHARES_KEY] = _plan_shares(session)
     if o.target != "oci":
         return
-    plans = {i.nodeid: list(m.args) for i in session.items if (m := i.get_closest_marker("costly"))}
+    plans = {  # what will run, or would with --allow-costly
+        i.nodeid: list(m.args) for i in session.items if (m := i.get_closest_marker("costly")) and not _skipped(i, COSTLY_SKIP)
+    }
     if not plans:
         return
     lines = estimate(plans, o.assumed_unit_price, o.max_resources)
@@ -118,10 +160,26 @@ def _terminal_log(config: pytest.Config):
 def contract(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
     options = _options(request.config)
     target = connect(options, tmp_path_factory.mktemp("contract-key"))
-    run = Run(options, target, log=_terminal_log(request.config))
+    run = Run(options, target, log=_terminal_log(request.config), shares=request.config.stash.get(SHARES_KEY, {}))
+    request.config.stash[CONTEXT_KEY] = run
     # Runs at session teardown, which pytest also does after Ctrl-C (pytest_sessionfinish).
     request.addfinalizer(run.close)
     return run
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """How often each machine's key rules ran; against a tenancy, enum values newer than the SDK."""
+    run = config.stash.get(CONTEXT_KEY, None)
+    if run is None:
+        return
+    if run.tally.declared:
+        terminalreporter.write_sep("-", "contract key rules (runs per machine)")
+        for line in run.tally.report():
+            terminalreporter.write_line(line)
+    if run.checker.unknown_enums:
+        terminalreporter.write_sep("-", "enum values the SDK does not know (it reads them as UNKNOWN_ENUM_VALUE)")
+        for operation, path, value in sorted(run.checker.unknown_enums):
+            terminalreporter.write_line(f"{operation} {path}: {value!r} (regenerate specs/ with a newer oci SDK)")
 
 
 @pytest.fixture(scope="session")

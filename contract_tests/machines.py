@@ -3,11 +3,19 @@
 :class:`ResourceMachine` models the resources one machine instance created (each tagged with
 the run's id and the machine's own id) and drives them with rules: create (and create twice
 with one ``opc-retry-token``), get, update with and without ``if-match``, update with a stale
-etag, update while busy, list with filters, sorts and pages, change compartment, delete and
-wait. After every step the invariants check that lists show exactly the live resources and
-that no etag ever comes back. Every work request a rule starts is awaited (by the ``wait``
-rule or at teardown) and must end SUCCEEDED with ``timeFinished`` and a ``resources[]`` entry
-for the resource with the right ``actionType``.
+etag (412), list with filters, sorts and pages, change compartment, delete and wait. Right after
+each create and asynchronous update, an update and a delete of the busy resource must be refused
+(409, strictly: on the emulator transitions are manual, so a resource stays busy until the kit
+lands it). After every step the invariants check that lists show exactly the live resources and
+that no etag ever comes back. Every work request a rule starts is awaited (by the ``wait`` rule,
+by a rule that needs the resource settled, or at teardown) and must end SUCCEEDED with
+``timeFinished`` and a ``resources[]`` entry for the resource with the right ``actionType``.
+
+Each example starts with a tour of one resource's lifecycle that checks every key property once
+(``start_with_a_lifecycle``), so a derandomized run covers them all whatever the random steps do
+(Hypothesis switches rules off at random in each example). Each check counts itself when it really
+ran (``rules.py``); :func:`run_machine` fails the test when a key rule (``KEY_RULES``) never ran,
+and when the machine created nothing.
 
 DELETED policy (the emulator's, and what real OCI and Terraform allow): a deleted resource
 reads as ``DELETED`` or ``404``; lists may keep showing it, but only as ``DELETED``.
@@ -25,11 +33,12 @@ from typing import Any, Callable
 import oci
 from hypothesis import note
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 from oci.generative_ai import models
 
 from .cleanup import MACHINE_TAG
 from .context import Run
+from .rules import CountsKeyRules
 
 WORDS = st.sampled_from(["alpha", "beta", "gamma", "delta"])  # lower case: sorting needs no collation rules
 TRANSITIONAL = ("CREATING", "UPDATING", "DELETING")
@@ -76,14 +85,21 @@ def expect_error(status: int, codes: tuple[str, ...] | None, call: Callable[[], 
     raise AssertionError(f"expected {status} {codes or ''}, but the call succeeded ({response.status})")
 
 
-def pages(call: Callable, *args: Any, limit: int, **kwargs: Any) -> list:
+class Listed(list):
+    """The items of a list operation, and how many pages they came in."""
+
+    pages = 0
+
+
+def pages(call: Callable, *args: Any, limit: int, **kwargs: Any) -> Listed:
     """Every item of a list operation, page by page, checking the page protocol: at most
     ``limit`` items a page, ``opc-next-page`` until the last page."""
-    items, page = [], None
+    items, page = Listed(), None
     for _ in range(1000):
         response = call(*args, limit=limit, **kwargs, **({"page": page} if page else {}))
         assert len(response.data.items) <= limit, f"{len(response.data.items)} items on a page of {limit}"
         items += response.data.items
+        items.pages += 1
         page = response.next_page
         if not page:
             return items
@@ -98,7 +114,14 @@ def assert_sorted(items: list, sort_by: str | None, sort_order: str | None) -> N
     assert keys == sorted(keys, reverse=descending), f"not sorted by {sort_by} {sort_order or default}: {keys}"
 
 
-class ResourceMachine(RuleBasedStateMachine):
+KEY_RULES = (
+    "create", "update", "stale etag 412", "busy update 409", "busy delete 409", "change compartment", "delete",
+    "list over pages", "list filtered",
+)
+
+
+class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
+    KEY_RULES = KEY_RULES
     noun = ""  # SDK stem: create_<noun>, get_<noun>, list_<noun>s, change_<noun>_compartment, ...
     entity = ""  # work request entityType and the Change<entity>CompartmentDetails model
     label = ""  # budget label (a per-run limit applies with label_limit)
@@ -107,14 +130,17 @@ class ResourceMachine(RuleBasedStateMachine):
     billed_creates = False  # True: each create bills on a tenancy (clusters, fine-tuning jobs)
     max_live = 3
     page_limits = st.integers(1, 4)
+    sort_fields = ("timeCreated", "displayName")  # what its list operation sorts by
 
     def __init__(self, ctx: Run):
         super().__init__()
         self.ctx = ctx
         self.client = ctx.genai
+        self.budget = ctx.spending  # the test's share of the run's resource cap
         self.machine = uuid.uuid4().hex[:10]
         self.resources: list[Resource] = []
         self.counter = 0
+        self.count_key_rules(ctx.tally)
 
     # what a family defines -------------------------------------------------------------------
     def create_details(self, name: str, compartment: str, data: st.DataObject) -> Any:
@@ -147,21 +173,18 @@ class ResourceMachine(RuleBasedStateMachine):
     def live(self) -> list[Resource]:
         return [r for r in self.resources if not r.deleted]
 
-    def settled_live(self) -> list[Resource]:
-        return [r for r in self.live() if r.settled]
-
     def can_create(self) -> bool:
         room = len(self.live()) < self.max_live
-        return self.ready() and room and self.ctx.budget.available(self.label, self.label_limit)
+        return self.ready() and room and self.budget.available(self.label, self.label_limit)
 
     def created(self, call: Callable[[], Any]) -> Any:
-        """Make a create call within the run's budget (a slot is given back if nothing was made)."""
-        assert self.ctx.budget.reserve(self.label, self.label_limit), "resource budget exhausted"
+        """Make a create call within the test's budget (a slot is given back if nothing was made)."""
+        assert self.budget.reserve(self.label, self.label_limit), "resource budget exhausted"
         try:
             response = call()
         except oci.exceptions.ServiceError as exc:
             if exc.status < 500:
-                self.ctx.budget.release(self.label)
+                self.budget.release(self.label)
             raise
         self.ctx.remember(response.data.id)
         return response
@@ -187,10 +210,13 @@ class ResourceMachine(RuleBasedStateMachine):
             self.track(response, name, compartment or self.ctx.compartment)
 
     def create_one(self, word: str, data: st.DataObject, **kwargs: Any) -> tuple[Resource, Any]:
+        """Create a resource (and check that it refuses mutations while it is CREATING)."""
         name = self.new_name(word)
         details = self.create_details(name, self.ctx.compartment, data)
         response = self.created(lambda: self.sdk("create_{}")(details, **kwargs))
-        return self.track(response, name, self.ctx.compartment), details
+        r = self.track(response, name, self.ctx.compartment)
+        self.refuses_while_busy(r)
+        return r, details
 
     def read(self, r: Resource) -> Any | None:
         """GET ``r`` and check it against the model; ``None`` when it is gone (404)."""
@@ -205,9 +231,10 @@ class ResourceMachine(RuleBasedStateMachine):
             assert state in (("DELETED",) if r.settled else ("DELETING", "DELETED")), f"deleted {r.id} reads {state}"
         else:
             assert state not in ("DELETING", "DELETED", "FAILED"), f"live {r.id} reads {state}"
-            assert data.display_name == r.display_name
-            assert data.compartment_id in ((r.compartment, r.moved_from) if r.moved_from else (r.compartment,))
-            assert (data.freeform_tags or {}).items() >= self.tags().items()
+            assert data.display_name == r.display_name, f"{r.id} reads {data.display_name!r}, not {r.display_name!r}"
+            compartments = (r.compartment, r.moved_from) if r.moved_from else (r.compartment,)
+            assert data.compartment_id in compartments, f"{r.id} is in {data.compartment_id}, not {compartments}"
+            assert (data.freeform_tags or {}).items() >= self.tags().items(), f"{r.id} lost its tags"
             self.check_resource(r, data)
         etag = response.headers.get("etag")
         assert etag, "a GET answers with an etag"
@@ -220,14 +247,35 @@ class ResourceMachine(RuleBasedStateMachine):
         rid = data.draw(st.sampled_from([r.id for r in candidates]), label=label)
         return next(r for r in candidates if r.id == rid)
 
-    # creates ------------------------------------------------------------------------------------
-    @initialize(word=WORDS, data=st.data())
-    def start_with_a_resource(self, word, data):
-        """Every example starts with one resource (while the budget lasts): even the simplest
-        example, all a tenancy run may afford, goes through a whole lifecycle (teardown deletes it)."""
-        if self.can_create():
-            self.create_one(word, data)
+    def draw_settled(self, data: st.DataObject, label: str = "resource", deletable: bool = False) -> Resource:
+        """A live resource, waited for first if it is in a transition (as a client would)."""
+        r = self.draw(data, [r for r in self.live() if self.deletable(r) or not deletable], label)
+        self.settle(r)
+        return r
 
+    # the tour every example starts with ----------------------------------------------------------
+    @initialize(word=WORDS, data=st.data(), with_etag=st.booleans())
+    def start_with_a_lifecycle(self, word, data, with_etag):
+        """Every example (while the budget lasts) first takes one resource through its lifecycle,
+        checking each key property once: created (refusing mutations while CREATING), updated
+        (refusing them while UPDATING, and its old etag with 412), moved to the other compartment,
+        listed page by page and filtered on; teardown deletes it. So even the simplest example, all
+        a tenancy run may afford, checks them all, and the random steps that follow start from a
+        resource with a history."""
+        if not self.can_create():
+            return
+        r, _ = self.create_one(word, data)
+        self.settle(r)
+        before = self.update_one(r, word, with_etag)
+        self.settle(r)
+        self.refuses_a_stale_etag(r, before)
+        if len(self.ctx.compartments) > 1:
+            self.move(r)
+            self.settle(r)
+        self.check_list(r.compartment, 1, {}, {})
+        self.check_list(r.compartment, 1, {"display_name": r.display_name}, {})
+
+    # creates ------------------------------------------------------------------------------------
     @precondition(lambda self: self.can_create())
     @rule(word=WORDS, data=st.data())
     def create(self, word, data):
@@ -257,30 +305,36 @@ class ResourceMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())  # no precondition: a machine always has a rule, even with its budget spent
     def list_with_filters_sorts_and_pages(self, data):
-        compartment = data.draw(st.sampled_from(self.ctx.compartments), label="compartment")
-        here = [r for r in self.resources if r.compartment == compartment and r.settled]
-        filters: dict[str, Any] = {}
-        choice = data.draw(st.sampled_from(["none", "display_name", "id", "lifecycle_state"]), label="filter")
-        if choice in ("display_name", "id") and here:
-            picked = self.draw(data, here, "filtered on")
-            filters[choice] = picked.display_name if choice == "display_name" else picked.id
-        elif choice == "lifecycle_state":
-            filters[choice] = data.draw(st.sampled_from(["ACTIVE", "DELETED"]), label="state")
-        sort_by = data.draw(st.sampled_from([None, "timeCreated", "displayName"]), label="sort_by")
+        """A compartment page by page, sorted; then, with a live resource, a list filtered on it."""
+        sort_by = data.draw(st.sampled_from([None, *self.sort_fields]), label="sort_by")
         sort_order = data.draw(st.sampled_from([None, "ASC", "DESC"]), label="sort_order")
-        limit = data.draw(self.page_limits, label="limit")
         sorting = {k: v for k, v in (("sort_by", sort_by), ("sort_order", sort_order)) if v}
+        compartment = data.draw(st.sampled_from(self.ctx.compartments), label="compartment")
+        self.check_list(compartment, data.draw(self.page_limits, label="limit"), {}, sorting)
+        if not self.live():
+            return
+        picked = self.draw_settled(data, "filtered on")
+        choice = data.draw(st.sampled_from(["display_name", "id", "lifecycle_state"]), label="filter")
+        if choice == "lifecycle_state":
+            value = data.draw(st.sampled_from(["ACTIVE", "DELETED"]), label="state")
+        else:
+            value = getattr(picked, choice)
+        self.check_list(picked.compartment, data.draw(self.page_limits, label="limit"), {choice: value}, sorting)
+
+    def check_list(self, compartment: str, limit: int, filters: dict[str, str], sorting: dict[str, str]) -> None:
+        """A list, page by page: no item twice, each item matching the filters, sorted, and exactly
+        the machine's resources that must (or may) be there."""
         items = self.page_through(compartment, limit, **sorting, **filters)
         ids = [i.id for i in items]
         assert len(ids) == len(set(ids)), "an item came twice across pages"
         for item in items:
             for name, value in filters.items():
                 assert getattr(item, name) == value, f"{item.id} does not match the filter {name}={value}"
-        assert_sorted(items, sort_by, sort_order)
+        assert_sorted(items, sorting.get("sort_by"), sorting.get("sort_order"))
         must, may = self.expected_in(compartment)
         state = filters.get("lifecycle_state")
         if state == "ACTIVE":  # only settled resources are sure to be ACTIVE already
-            must = {r.id for r in here if not r.deleted}
+            must = {r.id for r in self.resources if r.compartment == compartment and r.settled and not r.deleted}
         elif state == "DELETED":
             must, may = set(), {r.id for r in self.resources if r.deleted} | may
         key = next((k for k in ("display_name", "id") if k in filters), None)
@@ -289,6 +343,10 @@ class ResourceMachine(RuleBasedStateMachine):
             must, may = must & wanted, may & wanted
         mine = {i.id for i in items if self.is_mine(i) and (state == "DELETED" or i.lifecycle_state != "DELETED")}
         assert must <= mine <= may, f"list {filters} {sorting}: missing {must - mine}, unexpected {mine - may}"
+        if items.pages > 1:
+            self.ran("list over pages")
+        if filters and must:  # a filter that had to find something
+            self.ran("list filtered")
 
     def page_through(self, compartment: str, limit: int, **kwargs: Any) -> list:
         return pages(self.sdk("list_{}s"), compartment, limit=limit, **kwargs)
@@ -318,7 +376,7 @@ class ResourceMachine(RuleBasedStateMachine):
         assert etag and etag != before, f"an update must change the etag ({before} -> {etag})"
         r.display_name = name
         r.versions.append(etag)
-        assert response.data.display_name == name
+        assert response.data.display_name == name, f"the update answered {response.data.display_name!r}, not {name!r}"
         if self.async_update:
             wr = response.headers.get("opc-work-request-id")
             assert wr, "an asynchronous update answers with opc-work-request-id"
@@ -328,50 +386,71 @@ class ResourceMachine(RuleBasedStateMachine):
         else:
             assert response.data.lifecycle_state == "ACTIVE"
 
-    @precondition(lambda self: self.settled_live())
+    @precondition(lambda self: self.live())
     @rule(word=WORDS, data=st.data(), with_etag=st.booleans())
     def update(self, word, data, with_etag):
-        r = self.draw(data, self.settled_live(), "resource")
+        self.update_one(self.draw_settled(data), word, with_etag)
+
+    def update_one(self, r: Resource, word: str, with_etag: bool) -> str:
+        """Update a settled resource (while the update runs, asynchronous families refuse other
+        mutations with 409); returns the etag it had, stale from now on."""
         current = self.read(r).headers["etag"]
         name = self.new_name(word)
         kwargs = {"if_match": current} if with_etag else {}
         self.updated(r, self.sdk("update_{}")(r.id, self.update_details(name), **kwargs), name, current)
+        self.ran("update")
+        if self.async_update:
+            self.refuses_while_busy(r)
+        return current
 
-    @precondition(lambda self: any(len(r.versions) > 1 for r in self.settled_live()))
-    @rule(word=WORDS, data=st.data())
-    def update_with_a_stale_etag(self, word, data):
-        r = self.draw(data, [r for r in self.settled_live() if len(r.versions) > 1], "resource")
+    def refuses_a_stale_etag(self, r: Resource, stale: str) -> None:
+        """An update with ``stale`` (an older etag of ``r``) is a 412 NoEtagMatch that changes nothing."""
         current = self.read(r).headers["etag"]
-        stale = [e for e in r.versions if e != current]
-        etag = data.draw(st.sampled_from(stale), label="stale etag")
-        name = self.new_name(word)
-        call = lambda: self.sdk("update_{}")(r.id, self.update_details(name), if_match=etag)  # noqa: E731
+        name = self.new_name("stale")
+        call = lambda: self.sdk("update_{}")(r.id, self.update_details(name), if_match=stale)  # noqa: E731
         expect_error(412, ("NoEtagMatch",), call, adopt=lambda resp: self.updated(r, resp, name, current))
         assert self.read(r).headers["etag"] == current, "a refused update changed the resource"
+        self.ran("stale etag 412")
 
-    @precondition(lambda self: [r for r in self.live() if not r.settled])
-    @rule(word=WORDS, data=st.data())
-    def update_while_busy(self, word, data):
-        r = self.draw(data, [r for r in self.live() if not r.settled], "resource")
-        response = self.read(r)
-        if response.data.lifecycle_state not in TRANSITIONAL:
-            note(f"{r} settled before the update")
+    @precondition(lambda self: self.live())
+    @rule(data=st.data())
+    def update_with_a_stale_etag(self, data):
+        r = self.draw_settled(data)
+        current = self.read(r).headers["etag"]
+        stale = [e for e in r.versions if e != current]
+        if not stale:  # a tenancy may keep the etag when a create lands: no older version to send yet
+            note(f"{r} has had one etag only")
             return
-        name = self.new_name(word)
-        try:
-            answer = self.sdk("update_{}")(r.id, self.update_details(name))
-        except oci.exceptions.ServiceError as exc:
-            assert exc.status == 409, f"updating a {response.data.lifecycle_state} resource: {exc.status} {exc.code}"
-            note(f"busy: {exc.status} {exc.code}")
+        self.refuses_a_stale_etag(r, data.draw(st.sampled_from(stale), label="stale etag"))
+
+    def refuses_while_busy(self, r: Resource) -> None:
+        """A resource in a transition refuses an update and a delete (409), and stays as it was. On
+        the emulator it is in its transition until the kit lands it; a tenancy may have finished it
+        already (then there is nothing to check)."""
+        before = self.read(r)
+        state = before.data.lifecycle_state
+        if state not in TRANSITIONAL:
+            assert self.ctx.on_oci, f"{r.id} is {state}, though nothing landed its transition yet"
+            note(f"{r} settled before the busy checks")
             return
-        note("the transition ended between the read and the update")
-        self.updated(r, answer, name, response.headers["etag"])
+        etag, name = before.headers["etag"], self.new_name("busy")
+        expect_error(409, None, lambda: self.sdk("update_{}")(r.id, self.update_details(name)),
+                     adopt=lambda answer: self.updated(r, answer, name, etag))
+        self.ran("busy update 409")
+        if self.deletable(r):
+            expect_error(409, None, lambda: self.sdk("delete_{}")(r.id), adopt=lambda answer: self.deleting(r, answer))
+            self.ran("busy delete 409")
+        after = self.read(r)
+        assert (after.headers["etag"], after.data.lifecycle_state) == (etag, state), "a refused mutation changed it"
 
     # moves and deletes --------------------------------------------------------------------------
-    @precondition(lambda self: len(self.ctx.compartments) > 1 and self.settled_live())
+    @precondition(lambda self: len(self.ctx.compartments) > 1 and self.live())
     @rule(data=st.data())
     def change_compartment(self, data):
-        r = self.draw(data, self.settled_live(), "resource")
+        self.move(self.draw_settled(data))
+
+    def move(self, r: Resource) -> None:
+        """Move ``r`` to the other compartment (awaited, and checked, when it settles)."""
         to = next(c for c in self.ctx.compartments if c != r.compartment)
         details = getattr(models, f"Change{self.entity}CompartmentDetails")(compartment_id=to)
         response = self.sdk("change_{}_compartment")(r.id, details)
@@ -381,9 +460,9 @@ class ResourceMachine(RuleBasedStateMachine):
         r.moved_from, r.compartment = r.compartment, to
         r.pending.append((wr, "UPDATED"))
         r.work_requests.append(wr)
+        self.ran("change compartment")
 
-    def delete_one(self, r: Resource) -> None:
-        response = self.sdk("delete_{}")(r.id)
+    def deleting(self, r: Resource, response: Any) -> None:
         assert 200 <= response.status < 300
         wr = response.headers.get("opc-work-request-id")
         assert wr, "a delete answers with opc-work-request-id"
@@ -391,10 +470,13 @@ class ResourceMachine(RuleBasedStateMachine):
         r.pending.append((wr, "DELETED"))
         r.work_requests.append(wr)
 
-    @precondition(lambda self: [r for r in self.settled_live() if self.deletable(r)])
+    def delete_one(self, r: Resource) -> None:
+        self.deleting(r, self.sdk("delete_{}")(r.id))
+
+    @precondition(lambda self: [r for r in self.live() if self.deletable(r)])
     @rule(data=st.data())
     def delete(self, data):
-        self.delete_one(self.draw(data, [r for r in self.settled_live() if self.deletable(r)], "resource"))
+        self.delete_one(self.draw_settled(data, deletable=True))
 
     # waits --------------------------------------------------------------------------------------
     def check_work_request(self, r: Resource, work_request_id: str, action: str) -> None:
@@ -412,6 +494,9 @@ class ResourceMachine(RuleBasedStateMachine):
         assert entries[0].entity_type.lower() == self.entity.lower()
 
     def settle(self, r: Resource) -> None:
+        """Await ``r``'s work requests (each must succeed for it) and its settled state; a create
+        and a delete count as checked here, once the resource reads ACTIVE or gone."""
+        actions = [action for _, action in r.pending]
         while r.pending:
             self.check_work_request(r, *r.pending[0])
             r.pending.pop(0)
@@ -419,6 +504,9 @@ class ResourceMachine(RuleBasedStateMachine):
         getter = "get_{}".format(self.noun)
         self.ctx.wait_for_state(getter, r.id, GONE if r.deleted else SETTLED)
         self.read(r)
+        for action, rule in (("CREATED", "create"), ("DELETED", "delete")):
+            if action in actions:
+                self.ran(rule)
 
     @precondition(lambda self: [r for r in self.resources if not r.settled])
     @rule()
@@ -465,3 +553,21 @@ class ResourceMachine(RuleBasedStateMachine):
     def _delete_all(self):
         for r in self.delete_order():
             self.delete_one(r)
+
+
+def run_machine(ctx: Run, test_id: str, machine: type[RuleBasedStateMachine], *args: Any, creates: bool = True,
+                excused: tuple[str, ...] = ()) -> None:
+    """Run the examples of ``machine(ctx, *args)`` within test ``test_id``'s share of the resource
+    cap, then check that it created something (when it ``creates``) and that every key rule ran but
+    those ``excused`` (on a tenancy, missing rules are reported, not failed)."""
+    with ctx.spend(test_id) as budget:
+        run_state_machine_as_test(lambda: machine(ctx, *args), settings=ctx.settings)
+    name = machine.__name__
+    assert budget.used or not creates, f"{name} created nothing: it checked no lifecycle"
+    if len(ctx.compartments) < 2:
+        excused += ("change compartment",)
+    missing = ctx.tally.missing(name, excused)
+    if missing and ctx.on_oci:
+        ctx.log(f"{name}: key rules that did not run on this tenancy: {', '.join(missing)}")
+    else:
+        assert not missing, f"{name}: key rules that never ran: {', '.join(missing)} ({'; '.join(ctx.tally.report())})"

@@ -14,14 +14,16 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 TARGETS = ("emulator", "oci")
-PROFILES = ("ci", "nightly")
+PROFILES = ("ci", "quick", "nightly")
 DEFAULT_PROFILE = "ci"
 PROFILE_ENV = "OCI_CONTRACT_HYPOTHESIS_PROFILE"
 # Resource caps when --max-resources is not given: none against the emulator (it is free), a
 # handful against a tenancy (see cost.py for what each one may cost).
 DEFAULT_MAX_RESOURCES = {"emulator": None, "oci": 10}
-# How long one wait (a work request, a resource settling) may last before the test fails.
-DEFAULT_WAIT_SECONDS = {"emulator": 30.0, "oci": 90 * 60.0}  # fine-tuning can take over an hour
+# How long one wait (a work request, a resource settling) may last before the test fails. The kit
+# never waits on the emulator (it lands transitions itself, see transitions.py): there the timeout
+# bounds only the cleanup sweep, whose deletes land at once.
+DEFAULT_WAIT_SECONDS = {"emulator": 10.0, "oci": 90 * 60.0}  # fine-tuning can take over an hour
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,16 +55,20 @@ OPTIONS = (
     Option("--compartment-id", "compartment the suite works in (required for target oci)"),
     Option("--second-compartment-id", "a second compartment for the change-compartment rules (skipped without one "
            "on oci)"),
+    Option("--other-tenancy-profile", "profile, in the same OCI config file, of a second tenancy for the isolation "
+           "machine (target oci; skipped without one; the emulator target makes its own)"),
     Option("--allow-costly", "run the checks that create billable resources (dedicated AI clusters, endpoints, "
            "fine-tuning, imports) on target oci", False, bool),
     Option("--max-resources", "create at most this many resources in the run (default: none on the emulator, 10 on "
            "oci)", None, int),
-    Option("--record", "write normalized responses to contract_tests/snapshots/ instead of comparing with them",
-           False, bool),
+    Option("--record", "write normalized responses to contract_tests/snapshots/ instead of comparing with them (the "
+           "emulator never overwrites what was recorded from OCI)", False, bool),
     Option("--run-id", "the run's id, in the contract-run freeform tag of every resource it creates (default: "
            "generated)"),
-    Option("--wait-timeout", "longest wait for one work request or state, seconds (default 30 emulator, 5400 oci)",
+    Option("--wait-timeout", "longest wait for one work request or state, seconds (default 10 emulator, 5400 oci)",
            None, float),
+    Option("--subnet-id", "subnet for the private endpoints the private-endpoint machine creates (target oci; skipped "
+           "without one)"),
     Option("--training-dataset", "fine-tuning data as oci://<bucket>@<namespace>/<object> (needed for fine-tuning "
            "on oci)"),
     Option("--assumed-unit-price", "price of one dedicated unit-hour used for the cost estimate, USD (an "
@@ -90,11 +96,13 @@ class RunOptions:
     region: str | None = None
     compartment_id: str | None = None
     second_compartment_id: str | None = None
+    other_tenancy_profile: str | None = None
     allow_costly: bool = False
     max_resources: int | None = None
     record: bool = False
     run_id: str = ""
-    wait_timeout: float = 30.0
+    wait_timeout: float = 10.0
+    subnet_id: str | None = None
     training_dataset: str | None = None
     assumed_unit_price: float = 10.0
     hypothesis_profile: str = DEFAULT_PROFILE

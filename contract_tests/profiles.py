@@ -1,5 +1,7 @@
 """Hypothesis profiles: ``ci`` (few examples, derandomized, about two minutes for the whole suite
-against the in-process emulator) and ``nightly`` (many examples and longer runs of steps).
+against the in-process emulator), ``quick`` (``ci`` without shrinking: a failure is reported as
+found, at once; what the kit's mutation test runs) and ``nightly`` (many examples and longer runs
+of steps).
 
 Against a tenancy (``--target oci``) each profile is cut down further (``<profile>-oci``): examples
 of a resource machine create resources and wait minutes for them, so there are few examples
@@ -16,6 +18,7 @@ SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.fi
 COMMON = dict(deadline=None, suppress_health_check=SLOW_IS_FINE, print_blob=True)
 
 settings.register_profile("ci", max_examples=8, stateful_step_count=20, derandomize=True, database=None, **COMMON)
+settings.register_profile("quick", settings.get_profile("ci"), phases=[Phase.explicit, Phase.generate])
 settings.register_profile("nightly", max_examples=60, stateful_step_count=40, **COMMON)
 settings.register_profile(
     "ci-oci",
@@ -36,3 +39,4 @@ settings.register_profile(
 
 def for_run(profile: str, target: str) -> settings:
     return settings.get_profile(profile if target == "emulator" else f"{profile}-oci")
+settings.register_profile("quick-oci", settings.get_profile("ci-oci"))

@@ -1,8 +1,9 @@
 """Where the suite runs: the emulator (its own in-process one, or ``--emulator-url``) or a tenancy.
 
 Both targets give the same things: an OCI SDK config, a service endpoint (``None`` on a real
-tenancy: the SDK derives it from the region), compartments, signed SDK clients and the thin
-client :class:`ocigenai.GenAI` that cleanup uses.
+tenancy: the SDK derives it from the region), compartments, signed SDK clients, and the config of
+a second tenancy for the isolation machine (the emulator's own; on OCI ``--other-tenancy-profile``,
+else none).
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import oci
-from ocigenai import EmulatorAdmin, GenAI
+from ocigenai import EmulatorAdmin
 from ocigenai.emulator import emulator_config
 
 from .options import RunOptions
 
 # Compartments in the emulator (any OCID works there: it scopes resources by tenancy).
 EMULATOR_COMPARTMENTS = ("ocid1.compartment.oc1..aaaaaaaacontractone", "ocid1.compartment.oc1..aaaaaaaacontracttwo")
-# The in-process emulator moves resources through CREATING/UPDATING/DELETING for this long, so
-# transitional states are observable (rules that mutate a busy resource meet its 409) and waits
-# really wait, as on the service. An emulator given by --emulator-url keeps its own policies.
-EMULATOR_TRANSITION_SECONDS = 0.05
-TRANSITION_KINDS = ("dedicatedaicluster", "endpoint", "model", "importedmodel")
+# The second tenancy of the emulator target (the emulator names a tenancy by the keyId's OCID).
+OTHER_EMULATOR_TENANCY = "ocid1.tenancy.oc1..aaaaaaaacontractothertenancy"
 # SDK retries: throttling and 5xx only (never 4xx: the machines assert those). With a retry
 # strategy the SDK adds an opc-retry-token to creates, so a retry never duplicates a resource.
 RETRY = (
@@ -45,6 +43,7 @@ class Target:
     second_compartment: str | None
     admin: EmulatorAdmin | None = None  # the emulator's admin API (emulator target only)
     server: Any = None  # the in-process emulator we started, if any
+    other_config: dict | None = None  # a second tenancy's SDK config, if there is one
 
     @property
     def compartments(self) -> list[str]:
@@ -65,8 +64,9 @@ class Target:
     def _kwargs(self) -> dict:
         return {"service_endpoint": self.endpoint} if self.endpoint else {}
 
-    def management_client(self) -> oci.generative_ai.GenerativeAiClient:
-        return oci.generative_ai.GenerativeAiClient(self.config, retry_strategy=RETRY, **self._kwargs())
+    def management_client(self, config: dict | None = None) -> oci.generative_ai.GenerativeAiClient:
+        """A management client of the target's tenancy, or of the one ``config`` names."""
+        return oci.generative_ai.GenerativeAiClient(config or self.config, retry_strategy=RETRY, **self._kwargs())
 
     def inference_client(self) -> oci.generative_ai_inference.GenerativeAiInferenceClient:
         client = oci.generative_ai_inference.GenerativeAiInferenceClient
@@ -78,16 +78,10 @@ class Target:
             c["tenancy"], c["user"], c["fingerprint"], c.get("key_file"), c.get("pass_phrase"), c.get("key_content")
         )
 
-    def genai(self, poll_interval: float, max_poll_interval: float) -> GenAI:
-        """The thin client (no response checks: cleanup must get through whatever it meets)."""
-        return GenAI(
-            self.config,
-            endpoint=self.endpoint,
-            compartment_id=self.compartment,
-            retry_strategy=RETRY,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-        )
+    def provenance(self) -> dict:
+        """Where a parity recording comes from (no tenancy or endpoint: the files are committed)."""
+        made_by = {"emulator": self.admin.health()["version"]} if self.admin is not None else {}
+        return {"target": self.kind, "region": self.config.get("region"), "sdk": oci.__version__, **made_by}
 
     def describe(self) -> str:
         if self.kind == "emulator":
@@ -108,11 +102,17 @@ def connect(options: RunOptions, key_dir: Path, start: bool = True) -> Target:
     """The target named by ``options``; ``start`` lets the emulator target start its own emulator
     when no ``--emulator-url`` is given (``cleanup`` never starts one: there is nothing to clean)."""
     if options.target == "oci":
-        config = oci.config.from_file(os.path.expanduser(options.oci_config_file), options.oci_profile)
-        if options.region:
-            config["region"] = options.region
-        oci.config.validate_config(config)
-        return Target("oci", config, options.oci_endpoint, options.compartment_id, options.second_compartment_id)
+
+        def profile(name: str) -> dict:
+            config = oci.config.from_file(os.path.expanduser(options.oci_config_file), name)
+            if options.region:
+                config["region"] = options.region
+            oci.config.validate_config(config)
+            return config
+
+        other = profile(options.other_tenancy_profile) if options.other_tenancy_profile else None
+        return Target("oci", profile(options.oci_profile), options.oci_endpoint, options.compartment_id,
+                      options.second_compartment_id, other_config=other)
 
     server = None
     url = options.emulator_url
@@ -125,13 +125,12 @@ def connect(options: RunOptions, key_dir: Path, start: bool = True) -> Target:
         server = BackgroundServer(Settings(port=0)).start()
         url = server.url
     admin = EmulatorAdmin(url)
-    health = admin.health()
-    if server is not None:
-        for kind in TRANSITION_KINDS:
-            admin.set_transition(kind, "delay", EMULATOR_TRANSITION_SECONDS)
+    strict = admin.health().get("auth") == "strict"
     config, public_key = emulator_config(key_dir=key_dir)
-    if health.get("auth") == "strict":
+    other, other_public_key = emulator_config(OTHER_EMULATOR_TENANCY, key_dir=key_dir / "other")
+    if strict:
         admin.trust_key(public_key)
+        admin.trust_key(other_public_key)
     return Target(
         "emulator",
         config,
@@ -140,4 +139,5 @@ def connect(options: RunOptions, key_dir: Path, start: bool = True) -> Target:
         options.second_compartment_id or EMULATOR_COMPARTMENTS[1],
         admin=admin,
         server=server,
+        other_config=other,
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import precondition, rule
 from oci.generative_ai import models
 
 from .cost import Cluster
-from .machines import ResourceMachine, expect_error
+from .machines import ResourceMachine, expect_error, run_machine
 
 SHAPE = "SMALL_COHERE_V2"
 # On a tenancy the machine creates one cluster per run (a hosting cluster bills 744 unit-hours at least).
@@ -56,5 +56,5 @@ class ClusterMachine(ResourceMachine):
 
 
 @pytest.mark.costly(PLAN)
-def test_dedicated_ai_clusters(contract):
-    run_state_machine_as_test(lambda: ClusterMachine(contract), settings=contract.settings)
+def test_dedicated_ai_clusters(contract, request):
+    run_machine(contract, request.node.nodeid, ClusterMachine)

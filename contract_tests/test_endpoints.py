@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import invariant, precondition, rule
 from oci.generative_ai import models
 from oci.generative_ai_inference import models as inference
 
-from .machines import ResourceMachine, expect_error
+from .machines import ResourceMachine, expect_error, run_machine
 from .shared import COHERE_CHAT_MODEL, HOSTING, base_model
 
 
@@ -46,10 +46,10 @@ class EndpointMachine(ResourceMachine):
     def delete_the_cluster_while_it_hosts_endpoints(self):
         expect_error(409, None, lambda: self.client.delete_dedicated_ai_cluster(self.cluster_id))
 
-    @precondition(lambda self: self.settled_live())
+    @precondition(lambda self: self.live())
     @rule(data=st.data(), max_tokens=st.integers(1, 30))
     def chat_on_an_endpoint(self, data, max_tokens):
-        r = self.draw(data, self.settled_live(), "endpoint")
+        r = self.draw_settled(data, "endpoint")
         answer = self.ctx.inference.chat(
             inference.ChatDetails(
                 compartment_id=r.compartment,
@@ -69,6 +69,6 @@ class EndpointMachine(ResourceMachine):
 
 
 @pytest.mark.costly(HOSTING)
-def test_endpoints(contract, hosting_cluster):
+def test_endpoints(contract, hosting_cluster, request):
     model_id = base_model(contract, COHERE_CHAT_MODEL, "CHAT")
-    run_state_machine_as_test(lambda: EndpointMachine(contract, hosting_cluster, model_id), settings=contract.settings)
+    run_machine(contract, request.node.nodeid, EndpointMachine, hosting_cluster, model_id)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis.stateful import run_state_machine_as_test
 from oci.generative_ai import models
 
-from .machines import ResourceMachine
+from .machines import ResourceMachine, run_machine
 from .shared import HUGGING_FACE_MODEL
 
 
@@ -32,5 +31,5 @@ class ImportedModelMachine(ResourceMachine):
 
 
 @pytest.mark.costly()
-def test_imported_models(contract):
-    run_state_machine_as_test(lambda: ImportedModelMachine(contract), settings=contract.settings)
+def test_imported_models(contract, request):
+    run_machine(contract, request.node.nodeid, ImportedModelMachine)

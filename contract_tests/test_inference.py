@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from oci.generative_ai_inference import models
 
-from .machines import expect_error
+from .machines import expect_error, run_machine
+from .rules import CountsKeyRules
 from .shared import COHERE_CHAT_MODEL, EMBED_MODEL, GENERIC_CHAT_MODEL
 
 MAX_INPUTS = 96
@@ -27,10 +28,14 @@ def cosine(a: list[float], b: list[float]) -> float:
     return dot / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)) or 1.0)
 
 
-class InferenceMachine(RuleBasedStateMachine):
+class InferenceMachine(CountsKeyRules, RuleBasedStateMachine):
+    KEY_RULES = ("generic chat", "cohere chat", "embeddings", "too many inputs 400", "no input 400",
+                 "unsupported dimensions 400")
+
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
+        self.count_key_rules(ctx.tally)
         self.messages: list = []  # the GENERIC conversation
         self.history: list = []  # the COHERE chat history
         self.prompt_tokens: list[int] = []  # per GENERIC turn: the conversation only grows
@@ -65,6 +70,7 @@ class InferenceMachine(RuleBasedStateMachine):
         self.prompt_tokens.append(response.usage.prompt_tokens)
         if "".join(parts).strip():
             self.messages.append(models.AssistantMessage(content=[models.TextContent(text="".join(parts))]))
+        self.ran("generic chat")
 
     @precondition(lambda self: len(self.history) < 2 * MAX_TURNS)
     @rule(text=TEXTS, max_tokens=st.integers(1, 40))
@@ -77,6 +83,7 @@ class InferenceMachine(RuleBasedStateMachine):
         self.history.append(models.CohereUserMessage(message=text))
         if response.text.strip():
             self.history.append(models.CohereChatBotMessage(message=response.text))
+        self.ran("cohere chat")
 
     @precondition(lambda self: self.messages or self.history)
     @rule()
@@ -109,23 +116,27 @@ class InferenceMachine(RuleBasedStateMachine):
             j = inputs.index(text)
             if j != i:
                 assert cosine(vectors[i], vectors[j]) > 0.999
+        self.ran("embeddings")
 
     @rule(extra=st.integers(1, 8))
     def embed_too_many_inputs(self, extra):
         expect_error(400, None, lambda: self.embed(["word"] * (MAX_INPUTS + extra), DIMENSIONS[0]))
+        self.ran("too many inputs 400")
 
     @rule()
     def embed_no_input(self):
         expect_error(400, None, lambda: self.embed([]))
+        self.ran("no input 400")
 
     @rule(dimensions=st.integers(1, 4096).filter(lambda d: d not in DIMENSIONS))
     def embed_with_unsupported_dimensions(self, dimensions):
         expect_error(400, None, lambda: self.embed(["word"], dimensions))
+        self.ran("unsupported dimensions 400")
 
     @invariant()
     def prompts_grow_with_the_conversation(self):
         assert self.prompt_tokens == sorted(self.prompt_tokens), f"prompt tokens shrank: {self.prompt_tokens}"
 
 
-def test_on_demand_inference(contract):
-    run_state_machine_as_test(lambda: InferenceMachine(contract), settings=contract.settings)
+def test_on_demand_inference(contract, request):
+    run_machine(contract, request.node.nodeid, InferenceMachine, creates=False)

@@ -8,10 +8,10 @@ import oci
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import precondition, rule
 from oci.generative_ai import models
 
-from .machines import ResourceMachine, assert_sorted, expect_error, pages
+from .machines import ResourceMachine, assert_sorted, expect_error, pages, run_machine
 from .shared import COHERE_CHAT_MODEL, FINE_TUNING, base_model
 
 CAPABILITIES = ["CHAT", "TEXT_EMBEDDINGS", "FINE_TUNE", "TEXT_RERANK", "TEXT_GENERATION"]
@@ -96,10 +96,10 @@ class FineTunedModelMachine(ResourceMachine):
         if r.settled and data.lifecycle_state == "ACTIVE":
             assert data.model_metrics is not None, "a fine-tuned model has its metrics"
 
-    @precondition(lambda self: self.settled_live() and self.can_create())
+    @precondition(lambda self: self.live() and self.can_create())
     @rule(data=st.data())
     def create_a_duplicate_name_and_version(self, data):
-        r = self.draw(data, self.settled_live(), "model")
+        r = self.draw_settled(data, "model")
         details = self.create_details(r.display_name, r.compartment, data)
         expect_error(
             409,
@@ -114,13 +114,9 @@ class FineTunedModelMachine(ResourceMachine):
         expect_error(409, None, lambda: self.client.delete_dedicated_ai_cluster(self.cluster_id))
 
 
+@pytest.mark.needs("training_dataset", "fine-tuning data, oci://<bucket>@<namespace>/<object> (JSONL)")
 @pytest.mark.costly(FINE_TUNING)
-def test_fine_tuned_models(contract, request):
-    if contract.on_oci and not contract.options.training_dataset:  # checked before the cluster is made
-        pytest.skip("fine-tuning on OCI needs --training-dataset oci://<bucket>@<namespace>/<object> (JSONL)")
+def test_fine_tuned_models(contract, fine_tuning_cluster, request):
     dataset = parse_dataset(contract.options.training_dataset or EMULATOR_DATASET)
     base = base_model(contract, COHERE_CHAT_MODEL, "FINE_TUNE")
-    cluster_id = request.getfixturevalue("fine_tuning_cluster")
-    run_state_machine_as_test(
-        lambda: FineTunedModelMachine(contract, cluster_id, base, dataset), settings=contract.settings
-    )
+    run_machine(contract, request.node.nodeid, FineTunedModelMachine, fine_tuning_cluster, base, dataset)

@@ -19,6 +19,15 @@ The committed specs are loaded with additions made here, at load time only:
 Each operation's test and each stateful scenario starts from the same world (a state snapshot of
 ACTIVE clusters, endpoints, a fine-tuned and an imported model, restored through the admin API).
 
+Negative data (Schemathesis' negative mode: wrong types, missing required fields, values out of
+their enums or bounds) must be rejected with a 4xx (``negative_data_rejection``). The stateful test
+adds the checks that follow resources along the links: one just created must be found
+(``ensure_resource_availability``), and one deleted must not be usable (``use_after_free``, read the
+OCI way: a deleted resource may still be read while DELETING or DELETED, as the service and
+Terraform allow, but never as alive).
+
+Emulator-only: Schemathesis runs against its own emulator, so a ``--target oci`` run skips it.
+
 CI-sized by default (about 30 s). A larger run:
 `OCI_GENAI_SCHEMATHESIS_EXAMPLES=100 OCI_GENAI_SCHEMATHESIS_COVERAGE=1 OCI_GENAI_SCHEMATHESIS_STEPS=300`
 (examples per operation, Schemathesis' coverage phase, stateful scenarios; about 5 minutes).
@@ -38,11 +47,15 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
+from schemathesis.openapi.checks import UseAfterFree
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ensure_resource_availability,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 
 from emulator.catalog import Catalog
@@ -51,6 +64,8 @@ from emulator.registry import handlers
 from emulator.server import BackgroundServer
 from emulator.settings import Settings
 from emulator.spec import Spec, load_documents
+
+pytestmark = pytest.mark.emulator_only("Schemathesis fuzzes its own emulator, not the tenancy")
 
 EXAMPLES = int(os.environ.get("OCI_GENAI_SCHEMATHESIS_EXAMPLES", "10"))
 STATEFUL_SCENARIOS = int(os.environ.get("OCI_GENAI_SCHEMATHESIS_STEPS", "40"))
@@ -402,6 +417,20 @@ def _json(response) -> dict:
     return body
 
 
+def deleted_is_not_alive(ctx, response, case) -> None:
+    """``use_after_free``, the OCI way: after a DELETE, a read may still answer the resource
+    DELETING or DELETED (the service keeps it readable for a while), never in any other state."""
+    try:
+        use_after_free(ctx, response, case)
+    except UseAfterFree:
+        try:
+            state = json.loads(response.content or b"{}").get("lifecycleState")
+        except (ValueError, AttributeError):
+            state = None
+        if state not in ("DELETING", "DELETED"):
+            raise
+
+
 CHECKS = [
     no_server_error,
     success_status_declared,
@@ -410,7 +439,9 @@ CHECKS = [
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    negative_data_rejection,
 ]
+STATEFUL_CHECKS = [*CHECKS, ensure_resource_availability, deleted_is_not_alive]
 
 # ---------------------------------------------------------------------------------------------------------
 # The emulator
@@ -506,7 +537,7 @@ def test_management_api_stateful(schemathesis_base_url, schemathesis_emulator, s
             return {"base_url": schemathesis_base_url}
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+            case.validate_response(response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs, recorder=self.recorder)
 
     Machine.run(
         settings=hypothesis_settings(

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import precondition, rule
 
-from .machines import STATUS_RANK, assert_sorted, pages
+from .machines import KEY_RULES, STATUS_RANK, assert_sorted, pages, run_machine
 from .test_imported_models import ImportedModelMachine
 
 STATUSES = ["ACCEPTED", "IN_PROGRESS", "SUCCEEDED", "FAILED"]
 
 
 class WorkRequestMachine(ImportedModelMachine):
+    KEY_RULES = (*KEY_RULES, "work requests of a resource", "work requests by status", "logs and errors")
+
     def __init__(self, ctx):
         super().__init__(ctx)
         self.last_status: dict[str, str] = {}
@@ -48,6 +50,7 @@ class WorkRequestMachine(ImportedModelMachine):
             in_compartment = [wr for wr in items if wr.compartment_id == compartment]
             keys = [wr.time_accepted for wr in in_compartment]
             assert keys == sorted(keys, reverse=(sort_order or "DESC") == "DESC")
+        self.ran("work requests of a resource")
 
     @precondition(lambda self: self.resources)
     @rule(status=st.sampled_from(STATUSES), limit=st.integers(5, 50), data=st.data())
@@ -63,6 +66,7 @@ class WorkRequestMachine(ImportedModelMachine):
             compartment_of = {wr: self.client.get_work_request(wr).data.compartment_id for wr in mine_here}
             in_compartment = {wr for wr, where in compartment_of.items() if where == compartment}
             assert in_compartment <= listed, f"succeeded work requests missing: {in_compartment - listed}"
+        self.ran("work requests by status")
 
     @precondition(lambda self: self.all_work_requests())
     @rule(data=st.data(), limit=st.integers(1, 3))
@@ -77,6 +81,7 @@ class WorkRequestMachine(ImportedModelMachine):
             assert all(e.message and e.timestamp for e in entries)
             if operation == self.client.list_work_request_errors and wr.status == "SUCCEEDED":
                 assert entries == [], f"a SUCCEEDED work request has errors: {[e.message for e in entries]}"
+        self.ran("logs and errors")
 
     def settle(self, r):
         super().settle(r)
@@ -92,5 +97,5 @@ class _Accepted:
 
 
 @pytest.mark.costly()
-def test_work_requests(contract):
-    run_state_machine_as_test(lambda: WorkRequestMachine(contract), settings=contract.settings)
+def test_work_requests(contract, request):
+    run_machine(contract, request.node.nodeid, WorkRequestMachine)

@@ -9,11 +9,17 @@ media types it accepts, enum checks) and each model class (``swagger_types``, ``
 ``[Required]`` getters, allowed values, the discriminator in ``get_subtype``). What the SDK does not
 encode (response status codes and headers, an event stream's events) comes from
 ``specs/overlay.json``, each entry with its reason.
+
+Request and response schemas differ in strictness (:func:`strict_responses`): a request schema lets
+any field be null (the service reads null as absent), a response schema requires what the SDK
+marks ``[Required]`` and forbids null there, and closes the enums of lists too. A schema that both
+requests and responses use keeps its name for requests and gets a strict copy ``<Name>.Response``.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
 import importlib.util
 import inspect
@@ -87,7 +93,8 @@ def nullable(schema: dict) -> dict:
 
 
 def docstring_enum(doc: str) -> list[str] | None:
-    """Enum values from a getter docstring, in either of the SDK's two spellings."""
+    """Enum values from a getter docstring, in either of the two spellings request schemas have
+    always been read with (a field's ``... are: "A", "B".`` or an ``Allowed values are:`` list)."""
     m = re.search(r"Allowed values for this property are: (.*?)\.\s*$", doc, re.M)
     if m:
         values = re.findall(r'"([^"]+)"', m.group(1))
@@ -105,6 +112,19 @@ def docstring_enum(doc: str) -> list[str] | None:
     return None
 
 
+def docstring_enum_any(doc: str) -> list[str] | None:
+    """Enum values in any of the SDK's spellings, for response schemas: also a list's items
+    (``Allowed values for items in this list are: ...``) and a field's line without a final period."""
+    m = re.search(r"Allowed values for (?:this property|items in this list) are: (.*)$", doc, re.M)
+    return (re.findall(r'"([^"]+)"', m.group(1)) or None) if m else docstring_enum(doc)
+
+
+# What a response model's getter says when the SDK reads values it does not know as UNKNOWN_ENUM_VALUE
+# (request models refuse them instead).
+UNKNOWN_ENUM = "UNKNOWN_ENUM_VALUE"
+TOLERATES_UNKNOWN = f"Any unrecognized values returned by a service will be mapped to '{UNKNOWN_ENUM}'"
+
+
 def is_ocid_doc(doc: str) -> bool:
     """True when the field documents itself as an OCID (and not as 'OCID or name')."""
     first = doc.strip().split("\n\n")[0]
@@ -117,6 +137,8 @@ class ModelReader:
     def __init__(self, package: str):
         self.models = importlib.import_module(package + ".models")
         self.schemas: dict[str, dict] = {}
+        # model -> field -> (its allowed values, whether the SDK reads unknown values as UNKNOWN_ENUM_VALUE)
+        self.response_enums: dict[str, dict[str, tuple[list[str], bool]]] = {}
 
     def classes(self):
         for name in sorted(dir(self.models)):
@@ -166,6 +188,9 @@ class ModelReader:
             props[wire] = nullable(schema)
             if "**[Required]**" in doc:
                 required.append(wire)
+            response_enum = docstring_enum_any(doc)
+            if response_enum:
+                self.response_enums.setdefault(name, {})[wire] = (response_enum, TOLERATES_UNKNOWN in doc)
         schema = {"type": "object", "properties": props}
         if required:
             schema["required"] = required
@@ -389,6 +414,7 @@ def generate(api: str) -> dict:
         for _, method in sdk_operations(client):
             path, http_method, op = read_operation(method)
             paths.setdefault(path, {})[http_method] = op
+    reader = ModelReader(package)
     doc = {
         "openapi": "3.0.3",
         "info": {
@@ -399,10 +425,12 @@ def generate(api: str) -> dict:
         },
         "servers": [{"url": bases.pop()}],
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": ModelReader(package).read_all()},
+        "components": {"schemas": reader.read_all()},
     }
     apply_overlay(doc, overlay)
-    return replace_unknown_refs(doc)
+    doc = replace_unknown_refs(doc)
+    strict_responses(doc, reader.response_enums, overlay["nullableInResponses"])
+    return doc
 
 
 def replace_unknown_refs(doc: dict) -> dict:
@@ -421,6 +449,80 @@ def replace_unknown_refs(doc: dict) -> dict:
         return node
 
     return walk(doc)
+
+
+REF = "#/components/schemas/"
+RESPONSE_COPY = "{}.Response"
+# Marks an enum whose unknown values the SDK reads as UNKNOWN_ENUM_VALUE: a newer service may send them.
+TOLERANT = "x-sdk-unknown-enum-value"
+
+
+def reachable(schemas: dict, roots: list) -> set[str]:
+    """Names of the component schemas that ``roots`` refer to, directly or not."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            name = ref[len(REF):] if ref.startswith(REF) else None
+            if name and name not in found:
+                found.add(name)
+                walk(schemas[name])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(roots)
+    return found
+
+
+def rename_refs(node, names: dict[str, str]):
+    """``node`` with every reference to a schema of ``names`` pointing to its new name."""
+    if isinstance(node, dict):
+        return {key: rename_refs(value, names) for key, value in node.items()}
+    if isinstance(node, list):
+        return [rename_refs(value, names) for value in node]
+    if isinstance(node, str) and node.startswith(REF) and node[len(REF):] in names:
+        return REF + names[node[len(REF):]]
+    return node
+
+
+def strict_responses(doc: dict, enums: dict[str, dict[str, tuple[list[str], bool]]], nullable_fields: dict[str, str]) -> None:
+    """Response schemas as strict as the SDK: a ``[Required]`` field is required and never null
+    (except the overlay's ``nullableInResponses``, each with its reason), every enum the SDK
+    documents is closed (lists of values too), and one the SDK reads leniently (unknown values
+    become UNKNOWN_ENUM_VALUE) is marked ``x-sdk-unknown-enum-value``. Request schemas stay as they are: schemas that both use get a
+    strict copy for responses, ``<Name>.Response``."""
+    schemas = doc["components"]["schemas"]
+    operations = [op for methods in doc["paths"].values() for op in methods.values()]
+    in_requests = reachable(schemas, [op.get("requestBody", {}) for op in operations])
+    in_responses = reachable(schemas, [op["responses"] for op in operations])
+    renamed = {name: RESPONSE_COPY.format(name) for name in sorted(in_requests & in_responses)}
+    for name in sorted(in_responses):
+        schema = rename_refs(copy.deepcopy(schemas[name]), renamed)
+        props = schema.get("properties", {})
+        for field in schema.get("required", []):
+            if f"{name}.{field}" not in nullable_fields and field in props:
+                props[field] = not_null(props[field])
+        for field, (allowed, tolerant) in enums.get(name, {}).items():
+            values = props[field].get("items", props[field])  # a list's items, or the field itself
+            if values.get("type") != "string":
+                continue
+            values.setdefault("enum", allowed)
+            if tolerant:
+                values[TOLERANT] = UNKNOWN_ENUM
+        schemas[renamed.get(name, name)] = schema
+    for op in operations:
+        op["responses"] = rename_refs(op["responses"], renamed)
+
+
+def not_null(schema: dict) -> dict:
+    """``schema`` without ``nullable`` (a nullable reference, ``allOf: [$ref]``, becomes the reference)."""
+    if set(schema) == {"allOf", "nullable"} and len(schema["allOf"]) == 1:
+        return dict(schema["allOf"][0])
+    return {k: v for k, v in schema.items() if k != "nullable"}
 
 
 def render(doc: dict) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import oci
 import pytest
+import requests
 from oci.generative_ai import models
 
 from conftest import COMPARTMENT, OTHER_COMPARTMENT
@@ -87,3 +88,14 @@ def test_imported_models_cannot_be_hosted_on_vendor_shapes(genai, genai_no_retry
         ))
     assert (exc.value.status, exc.value.code) == (400, "InvalidParameter")
     assert "generic GPU" in exc.value.message
+
+
+def test_an_unknown_capability_is_refused(emulator_url):
+    """The SDK refuses to send a capability outside its list (and reads one in a response as
+    UNKNOWN_ENUM_VALUE): a raw request with one is a 400 that creates nothing."""
+    body = {"compartmentId": COMPARTMENT, "capabilities": ["TEXT_TO_TEXT", "TELEPATHY"],
+            "dataSource": {"sourceType": "HUGGING_FACE_MODEL", "modelId": "org/model"}}
+    resp = requests.post(f"{emulator_url}/20231130/importedModels", json=body, timeout=10)
+    assert resp.status_code == 400 and "'TELEPATHY'" in resp.json()["message"], resp.text
+    listed = requests.get(f"{emulator_url}/20231130/importedModels", params={"compartmentId": COMPARTMENT}, timeout=10)
+    assert listed.json()["items"] == []

@@ -75,6 +75,21 @@ def test_specs_cover_every_sdk_operation(api):
 
 
 
+def test_response_schemas_are_strict_and_request_schemas_as_the_sdk_reads_them():
+    """A field the SDK marks [Required] is required and never null in responses; requests may send
+    null for it (the service reads null as absent). A schema both use gets a strict copy for responses."""
+    schemas = json.loads((SPECS / "generative_ai.json").read_text())["components"]["schemas"]
+    endpoint, create = schemas["Endpoint"]["properties"], schemas["CreateEndpointDetails"]["properties"]
+    assert "nullable" not in endpoint["lifecycleState"] and "lifecycleState" in schemas["Endpoint"]["required"]
+    assert endpoint["lifecycleState"]["x-sdk-unknown-enum-value"] == "UNKNOWN_ENUM_VALUE"  # the SDK tolerates others
+    assert endpoint["contentModerationConfig"]["allOf"][0]["$ref"].endswith("/ContentModerationConfig.Response")
+    assert create["contentModerationConfig"]["allOf"][0]["$ref"].endswith("/ContentModerationConfig")
+    assert schemas["ContentModerationConfig"]["properties"]["isEnabled"] == {"type": "boolean", "nullable": True}
+    assert schemas["ContentModerationConfig.Response"]["properties"]["isEnabled"] == {"type": "boolean"}
+    capabilities = schemas["ImportedModel"]["properties"]["capabilities"]["items"]
+    assert "TEXT_TO_TEXT" in capabilities["enum"]  # a list's enum, closed in responses
+
+
 @pytest.fixture(scope="module")
 def openapi():
     return OpenAPI.from_dict(json.loads((SPECS / "generative_ai.json").read_text()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..call import Call, Result, operation
 from ..kinds import ResourceKind
+from ..protocol import errors
 from . import resources
 
 KIND = ResourceKind(
@@ -25,6 +26,14 @@ KIND = ResourceKind(
 )
 # What an import is assumed to provide when the request names no capabilities.
 DEFAULT_CAPABILITIES = ["TEXT_TO_TEXT"]
+# The values the SDK allows in CreateImportedModelDetails.capabilities (it refuses to send others, and
+# reads any other value of ImportedModel.capabilities as UNKNOWN_ENUM_VALUE). The request schema does not
+# list them: specs/generate.py keeps request schemas as they were, and this spelling was not read there.
+CAPABILITIES = (
+    "TEXT_TO_TEXT", "IMAGE_TEXT_TO_TEXT", "EMBEDDING", "RERANK", "TEXT_TO_IMAGE", "IMAGE_TEXT_TO_IMAGE",
+    "IMAGE_TEXT_TO_VIDEO", "IMAGE_TO_IMAGE", "REALTIME", "AUDIO_TO_AUDIO", "AUDIO_TO_TEXT", "TEXT_TO_AUDIO",
+    "TEXT_TO_VIDEO", "AUDIO_TEXT_TO_TEXT", "AUDIO_TRANSLATION", "VIDEO_TEXT_TO_TEXT",
+)
 
 
 def _source_name(data_source: dict) -> str:
@@ -36,6 +45,11 @@ def _source_name(data_source: dict) -> str:
 @operation
 def create_imported_model(call: Call) -> Result:
     body = call.body
+    unknown = [c for c in body.get("capabilities", ()) if c not in CAPABILITIES]
+    if unknown:
+        raise errors.invalid_parameter(
+            f"Invalid value(s) in 'capabilities': {', '.join(map(repr, unknown))}; allowed values are {', '.join(CAPABILITIES)}."
+        )
     source = dict(body["dataSource"])
     if source["sourceType"] == "HUGGING_FACE_MODEL":
         source.setdefault("branch", "main")
