@@ -94,7 +94,8 @@ def set_config(call: Call) -> Result:
 @operation
 def complete_transitions(call: Call) -> Result:
     body = _body(call)
-    done = lifecycle.complete(call.store, call.env.clock.now(), body.get("kind"), body.get("id"))
+    due_kinds = [kind.name for kind in call.env.kinds.values() if kind.keeps_due]
+    done = lifecycle.complete(call.store, call.env.clock.now(), body.get("kind"), body.get("id"), due_kinds)
     return Result(body={"completed": done})
 
 

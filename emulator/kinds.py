@@ -48,6 +48,9 @@ class ResourceKind:
     """The sort of its lists when the request names none."""
     transitions: bool = True
     """Whether it moves through transitional states under a transition policy."""
+    keeps_due: bool = False
+    """Whether its documents keep the time they are done as ``_due`` (``lifecycle.due_time``: a
+    background response, a vector-store file being indexed) instead of a pending transition."""
 
     def __post_init__(self) -> None:
         if (self.type_token is None) == (self.id_prefix is None):

@@ -98,6 +98,20 @@ def policy_of(store: Store, kind: str) -> dict:
     return {**DEFAULT_POLICY, **store.meta("policies", {}).get(kind, {})}
 
 
+def due_time(store: Store, kind: str, now: float) -> float | None:
+    """When an object of ``kind`` made at ``now`` is done (the OpenAI-compatible API's background
+    responses and vector-store files, which keep it as ``_due``); ``None`` under a manual policy:
+    it waits for :func:`complete`."""
+    policy = policy_of(store, kind)
+    return None if policy["mode"] == "manual" else now + float(policy["seconds"])
+
+
+def is_done(doc: dict, now: float) -> bool:
+    """Whether an object with a ``_due`` time (see :func:`due_time`) is done at ``now``."""
+    due = doc.get("_due")
+    return due is not None and now >= due
+
+
 def check_policy(kind: str, policy, kinds: Iterable[str]) -> None:
     """400 unless ``policy`` is a valid transition policy for the kind named ``kind``."""
     kinds = tuple(kinds)
@@ -267,13 +281,23 @@ def settle(store: Store, now: float) -> None:
                 finish(store, current, now)
 
 
-def complete(store: Store, now: float, kind: str | None = None, rid: str | None = None) -> int:
-    """Finish pending transitions now, whatever their policy (the admin API's manual step)."""
+def complete(store: Store, now: float, kind: str | None = None, rid: str | None = None,
+             due_kinds: Iterable[str] = ()) -> int:
+    """Finish pending transitions now, whatever their policy (the admin API's manual step); and the
+    objects of ``due_kinds`` (kinds that keep a ``_due`` time) that are not done yet."""
     done = 0
     with store.transaction():
         for rec in store.pending(kind, rid):
             finish(store, rec, now)
             done += 1
+        for name in due_kinds:
+            if kind not in (None, name):
+                continue
+            for rec in store.waiting(name, rid):
+                if not is_done(rec.doc, now) and rec.doc.get("status") not in ("cancelled", "failed"):
+                    rec.doc["_due"] = now
+                    store.replace(rec)
+                    done += 1
     return done
 
 

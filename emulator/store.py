@@ -322,6 +322,14 @@ class Store:
             args.append(rid)
         return [_record(r) for r in self._query(sql, tuple(args))]
 
+    def waiting(self, kind: str, rid: str | None = None) -> list[Record]:
+        """Records of ``kind`` (of any tenancy) that keep a ``_due`` time in their document."""
+        sql = f"SELECT {RECORD_COLUMNS} FROM resources WHERE kind = ? AND json_type(doc, '$._due') IS NOT NULL"
+        args: tuple = (kind,)
+        if rid:
+            sql, args = sql + " AND id = ?", (kind, rid)
+        return [_record(r) for r in self._query(sql, args)]
+
     # retry tokens ----------------------------------------------------------------------
     def retry_token(self, tenancy: str, token: str, oldest: float) -> tuple[str, dict] | None:
         rows = self._query(

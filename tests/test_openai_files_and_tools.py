@@ -144,6 +144,23 @@ def test_a_file_type_search_cannot_read_fails_and_is_never_found(cp, oai):
     assert [hit.filename for hit in hits] == ["ocean.txt"]
 
 
+def test_manual_indexing_waits_for_the_admin_api(cp, oai, emulator_url):
+    admin(emulator_url, "config", {"transitions": {"vectorstorefile": {"mode": "manual"}, "response": {"mode": "manual"}}})
+    store = cp.vector_stores.create(name="manual")
+    oai.vector_stores.files.create(vector_store_id=store.id, file_id=upload(oai, "a.txt", DOCS["ocean.txt"]).id)
+    admin(emulator_url, "clock", {"advanceSeconds": 10**6})
+    assert [f.status for f in oai.vector_stores.files.list(vector_store_id=store.id)] == ["in_progress"]
+    assert cp.vector_stores.retrieve(store.id).file_counts.in_progress == 1
+    queued = oai.responses.create(model=PLAIN_MODEL, input="later", background=True)
+    assert admin(emulator_url, "transitions/complete", {"id": queued.id}) == {"completed": 1}
+    assert oai.responses.retrieve(queued.id).status == "completed"
+    assert admin(emulator_url, "transitions/complete", {"kind": "vectorstorefile"}) == {"completed": 1}
+    assert cp.vector_stores.retrieve(store.id).file_counts.completed == 1
+    assert oai.vector_stores.search(vector_store_id=store.id, query="ocean").data
+    exported = admin(emulator_url, "state")  # valid JSON throughout: no Infinity for "never"
+    assert exported["resources"]
+
+
 def test_indexing_follows_the_clock_and_batches_can_be_cancelled(cp, oai, emulator_url):
     admin(emulator_url, "config", {"transitions": {"vectorstorefile": {"mode": "delay", "seconds": 30}}})
     store = cp.vector_stores.create(name="slow")

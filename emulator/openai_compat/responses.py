@@ -23,13 +23,13 @@ from ..inference.formats import common
 from ..inference.generators import Delta, generator_for
 from ..inference.text import stream_pieces
 from ..kinds import ResourceKind
-from ..lifecycle import policy_of
+from ..lifecycle import due_time, is_done
 from ..protocol import errors
 from . import conversations, objects, tools, translate
 from .scope import Scope, scope_of
 
 LOG = logging.getLogger(__name__)
-KIND = ResourceKind(name="response", label="response", id_prefix="resp_")
+KIND = ResourceKind(name="response", label="response", id_prefix="resp_", keeps_due=True)
 RETENTION = "responsesRetentionInHours"
 ECHOED = ("instructions", "metadata", "parallel_tool_calls", "temperature", "top_p", "tool_choice", "tools",
           "previous_response_id", "store", "background", "max_output_tokens", "truncation", "user", "text", "reasoning")
@@ -103,7 +103,7 @@ def create_response(call: Call) -> Result:
         events = list(_events_of(final, request.summary))
         objects.create(call, KIND, scope, {**_queued(request.response), "_final": final, "_events": events,
                                            "_input": items, "_context": context + items + final["output"],
-                                           "_due": call.now + _delay(call)})
+                                           "_due": due_time(call.store, KIND.name, call.now)})
         _record_in_conversation(call, scope, conversation, items, final["output"])
         if body.get("stream"):
             return Result(stream=_replay(events, None))
@@ -207,11 +207,6 @@ def _record_in_conversation(call: Call, scope: Scope, conversation: str | None, 
         conversations.append(call, scope, conversation, items + output)
 
 
-def _delay(call: Call) -> float:
-    policy = policy_of(call.store, KIND.name)
-    return float("inf") if policy["mode"] == "manual" else float(policy["seconds"])
-
-
 def _queued(response: dict) -> dict:
     return {**response, "status": "queued"}
 
@@ -221,7 +216,7 @@ def present(call: Call, rec) -> dict:
     doc = rec.doc
     if "_final" not in doc or doc.get("status") == "cancelled":
         return objects.public(doc)
-    if call.now >= doc["_due"]:
+    if is_done(doc, call.now):
         return doc["_final"]
     started = call.now > doc["_time"]
     return objects.public({**doc, "status": "in_progress" if started else "queued"})
@@ -414,7 +409,7 @@ def retrieve_response(call: Call) -> Result:
         events = rec.doc.get("_events")
         if events is None:
             raise translate.bad_request("Only responses made with stream=true or background=true can be streamed again.", "stream")
-        if "_final" in rec.doc and call.now < rec.doc["_due"] and rec.doc.get("status") != "cancelled":
+        if "_final" in rec.doc and not is_done(rec.doc, call.now) and rec.doc.get("status") != "cancelled":
             raise errors.ServiceError(409, "IncorrectState", "The response is still in progress; stream it once it is done.")
         return Result(stream=_replay(events, call.query.get("starting_after")))
     return Result(body=present(call, rec))

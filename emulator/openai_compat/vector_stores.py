@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from ..call import Call, Result, operation
 from ..kinds import ResourceKind
-from ..lifecycle import policy_of
+from ..lifecycle import due_time, is_done
 from ..protocol.ids import new_etag
 from ..store import Record
 from . import files, objects, retrieval, translate
 from .scope import Scope, scope_of
 
 KIND = ResourceKind(name="vectorstore", label="vector store", id_prefix="vs_", transitions=False)
-FILE_KIND = ResourceKind(name="vectorstorefile", label="vector store file", id_prefix="vsf_")
+FILE_KIND = ResourceKind(name="vectorstorefile", label="vector store file", id_prefix="vsf_", keeps_due=True)
 BATCH_KIND = ResourceKind(name="vectorstorefilebatch", label="file batch", id_prefix="vsfb_", transitions=False)
 # A file's chunks, kept apart from its (small) record: read only to build an index.
 # file_search's supported file types (OpenAI's list); others fail with unsupported_file
@@ -58,7 +58,7 @@ def _files_of(call: Call, store_id: str) -> list[Record]:
 
 
 def _file_status(call: Call, doc: dict) -> str:
-    if doc["status"] == "in_progress" and call.now >= doc["_due"]:
+    if doc["status"] == "in_progress" and is_done(doc, call.now):
         return "completed"
     return doc["status"]
 
@@ -167,8 +167,7 @@ def _add_file(call: Call, store: Record, scope: Scope, file_id: str, attributes:
     source = files.load(call, scope, file_id)
     text = files.text_of(source)
     unsupported = not source.doc["filename"].lower().endswith(SEARCHABLE)
-    policy = policy_of(call.store, FILE_KIND.name)
-    due = float("inf") if policy["mode"] == "manual" else call.now + float(policy["seconds"])
+    due = due_time(call.store, FILE_KIND.name, call.now)
     record_id = _record_id(FILE_KIND, store.id, file_id)
     doc = {
         "id": record_id,
