@@ -30,6 +30,8 @@ KINDS = (
     ("model", "model"),
     ("importedmodel", "imported_model"),
     ("dedicatedaicluster", "dedicated_ai_cluster"),
+    ("apikey", "api_key"),
+    ("project", "generative_ai_project"),
 )
 NOUNS = dict(KINDS)
 BUSY = ("CREATING", "UPDATING")

@@ -12,6 +12,9 @@ Fixtures for any test here (Schemathesis included):
     attach them with ``contract_checker.attach(session)`` if wanted).
 ``contract_checker``
     the :class:`~contract_tests.checks.SpecChecker` (openapi-core over specs/).
+``openai_api`` (session)
+    OCI's OpenAI-compatible API: a project, an API key and ``openai`` clients for the inference and
+    management hosts (:mod:`contract_tests.openai_target`).
 
 Tests marked ``costly(...)`` (with the clusters they may create, for the estimate) create
 billable resources: against a tenancy they run only with ``--allow-costly``, and each gets its own
@@ -236,3 +239,10 @@ def fine_tuning_cluster(contract: Run):
     from .shared import FINE_TUNING, cluster
 
     yield from cluster(contract, FINE_TUNING, "fine_tuning_fixture")
+
+
+@pytest.fixture(scope="session")
+def openai_api(contract: Run):
+    from .openai_target import connect
+
+    yield from connect(contract)

@@ -61,9 +61,9 @@ from schemathesis.specs.openapi.checks import (
 from emulator.catalog import Catalog
 from emulator.management import models
 from emulator.registry import handlers
-from emulator.server import BackgroundServer
-from emulator.settings import Settings
 from emulator.spec import Spec, load_documents
+
+from .fuzz_checks import HEALTH, json_object, own_emulator, restore_world, success_status_declared
 
 pytestmark = pytest.mark.emulator_only("Schemathesis fuzzes its own emulator, not the tenancy")
 
@@ -384,37 +384,19 @@ def no_server_error(ctx, response, case) -> None:
     if status < 500:
         return
     if status == 501 and case.operation.definition.raw.get("operationId") not in IMPLEMENTED_IDS:
-        assert _json(response).get("code") == "NotImplemented", f"501 without code NotImplemented: {response.text}"
+        assert json_object(response).get("code") == "NotImplemented", f"501 without code NotImplemented: {response.text}"
         return
     raise AssertionError(f"{status} from {case.operation.label}: {response.text[:500]}")
-
-
-def success_status_declared(ctx, response, case) -> None:
-    """A 2xx is the operation's declared success status (`default` covers errors only)."""
-    if 200 <= response.status_code < 300:
-        declared = {s for s in case.operation.definition.raw["responses"] if s != "default"}
-        assert str(response.status_code) in declared, (
-            f"{case.operation.label} answered {response.status_code}; the spec declares {sorted(declared)}"
-        )
 
 
 def oci_error_shape(ctx, response, case) -> None:
     """Every response has an opc-request-id; every error is an OCI error body."""
     assert response.headers.get("opc-request-id"), "no opc-request-id header"
     if response.status_code >= 400:
-        body = _json(response)
+        body = json_object(response)
         assert set(body) == {"code", "message"}, f"not an OCI error body: {response.text[:500]}"
         assert isinstance(body["code"], str) and body["code"], body
         assert isinstance(body["message"], str) and body["message"], body
-
-
-def _json(response) -> dict:
-    try:
-        body = json.loads(response.content or b"")
-    except ValueError:
-        raise AssertionError(f"error body is not JSON: {response.content[:200]!r}") from None
-    assert isinstance(body, dict), f"error body is not a JSON object: {body!r}"
-    return body
 
 
 def deleted_is_not_alive(ctx, response, case) -> None:
@@ -486,21 +468,12 @@ def build_world(root: str) -> dict:
 
 @pytest.fixture(scope="module")
 def schemathesis_emulator() -> Iterator[str]:
-    server = BackgroundServer(Settings(port=0)).start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from own_emulator()
 
 
 @pytest.fixture(scope="module")
 def schemathesis_world(schemathesis_emulator) -> dict:
     return build_world(schemathesis_emulator)
-
-
-def restore_world(root: str, world: dict) -> None:
-    requests.post(root + "/_emulator/reset", json={}).raise_for_status()
-    requests.post(root + "/_emulator/state", json=world).raise_for_status()
 
 
 @pytest.fixture
@@ -509,9 +482,6 @@ def schemathesis_base_url(schemathesis_emulator, schemathesis_world) -> str:
     restore_world(schemathesis_emulator, schemathesis_world)
     return schemathesis_emulator + BASE_PATH
 
-
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much,
-          HealthCheck.data_too_large, HealthCheck.large_base_example]
 
 
 @MANAGEMENT.parametrize()

@@ -97,7 +97,7 @@ class Pipeline:
             if surface.faults:
                 self.env.rate_limits.admit(tenancy, op.name, now)
             path, query, headers = parse_params(op, args, request.args, request.headers)
-            body = parse_body(self.env.spec, op, raw, surface.null_is_absent, request.headers.get("content-type", ""))
+            body = parse_body(self.env.spec, op, raw, surface.nulls, request.headers.get("content-type", ""))
             if surface.settles:
                 lifecycle.settle(self.env.store, now)
             call = Call(op, self.env, tenancy, now, path, query, headers, body)

@@ -34,9 +34,11 @@ class Surface:
     ``accept``: the header is taken and changes nothing (answers are deterministic anyway)."""
     pagination: str
     """``page-token``: ``opc-next-page`` headers and ``page`` tokens; ``cursor``: ``after`` ids and ``has_more``."""
-    null_is_absent: bool = True
-    """A ``null`` field in a request body means the same as an absent one (the admin API takes
-    documents, such as state snapshots, as they are)."""
+    nulls: str = "absent"
+    """How ``null`` fields of a request body are read: ``absent``: dropped before the schema check,
+    so a null required field is a missing one (the OCI APIs); ``checked``: checked as sent (a null
+    optional field is fine, a null where a value is required is not), then dropped (OpenAI's API);
+    ``kept``: as sent (the admin API takes documents, such as state snapshots, as they are)."""
     settles: bool = True
     """Apply due transitions before answering (every API does; the admin API reads state as it is)."""
     faults: bool = True
@@ -82,6 +84,7 @@ OPENAI_DIALECT = dict(
     request_id_headers=("x-request-id", "opc-request-id"),
     retry_tokens="accept",
     pagination="cursor",
+    nulls="checked",
     retry_after=render.retry_after_headers,
     max_body_bytes=limits.MAX_OPENAI_BODY_BYTES,
 )
@@ -110,7 +113,7 @@ ADMIN = Surface(
     request_id_headers=("opc-request-id",),
     retry_tokens="accept",
     pagination="page-token",
-    null_is_absent=False,
+    nulls="kept",
     settles=False,
     faults=False,
     journaled=False,

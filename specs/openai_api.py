@@ -320,3 +320,27 @@ for path, methods in doc["paths"].items():
             name = names[id(schema)]
             doc["components"]["schemas"][name] = schema
             body["content"]["application/json"]["schema"] = ref(name)
+
+
+def nullable_optionals(schema):
+    """Mark every optional field of a request body nullable, at any depth: a ``null`` field is read as
+    an absent one (as OpenAI's API reads it), so only a required field may not be null."""
+    if isinstance(schema, dict):
+        required = set(schema.get("required", []))
+        for name, field in (schema.get("properties") or {}).items():
+            if name not in required and isinstance(field, dict) and "$ref" not in field:
+                field["nullable"] = True
+        for value in schema.values():
+            nullable_optionals(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            nullable_optionals(value)
+
+
+for _name, _schema in doc["components"]["schemas"].items():
+    if _name.endswith("Request"):
+        nullable_optionals(_schema)
+for _methods in doc["paths"].values():
+    for _o in _methods.values():
+        for _media in (_o.get("requestBody", {}) if isinstance(_o, dict) else {}).get("content", {}).values():
+            nullable_optionals(_media["schema"])  # forms too: a field sent as "null" is no value

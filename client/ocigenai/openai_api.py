@@ -100,7 +100,7 @@ class OpenAIMixin:
         if api_key is None:
             import httpx
 
-            kwargs["http_client"] = httpx.Client(auth=_signed(self.signer or _config_signer(self.config)))
+            kwargs["http_client"] = httpx.Client(auth=signed_auth(self.signer or _config_signer(self.config)))
         return openai.OpenAI(base_url=base + OPENAI_PATH, api_key=api_key or NOT_USED, project=project_id, **kwargs)
 
 
@@ -116,7 +116,10 @@ def _config_signer(config: dict) -> oci.signer.Signer:
     )
 
 
-def _signed(signer):
+def signed_auth(signer):
+    """An ``httpx`` auth that signs each request with ``signer`` (an ``oci.signer.Signer``), for an
+    ``openai`` client's ``http_client``: oci-genai-auth's signing, from a signer rather than a
+    config file."""
     from oci_genai_auth import HttpxOciAuth
 
     class Signed(HttpxOciAuth):

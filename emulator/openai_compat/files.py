@@ -64,7 +64,6 @@ def store_file(call: Call, scope: Scope, upload: Upload, purpose: str, expires: 
         "expires_at": expires,
         "status_details": None,
         "_content": base64.b64encode(upload.data).decode(),
-        "_type": upload.content_type,
     }
     return objects.public(objects.create(call, KIND, scope, doc).doc)
 
@@ -127,4 +126,4 @@ def delete_file(call: Call) -> Result:
 @operation
 def retrieve_file_content(call: Call) -> Result:
     rec = load(call, scope_of(call), call.path["file_id"])
-    return Result(binary=content(rec), media_type=rec.doc.get("_type") or "application/octet-stream")
+    return Result(binary=content(rec), media_type="application/octet-stream")  # whatever was uploaded, as OpenAI answers

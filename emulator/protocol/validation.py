@@ -265,10 +265,11 @@ class Upload:
     data: bytes
 
 
-def parse_body(spec: "Spec", op: "Operation", raw: bytes, null_is_absent: bool = True, content_type: str = "") -> Any:
+def parse_body(spec: "Spec", op: "Operation", raw: bytes, nulls: str = "absent", content_type: str = "") -> Any:
     """The request's body (JSON, or a form for operations that take one), validated against the
     operation's schema; ``None`` when the operation takes no body, or takes an optional one and got
-    none. With ``null_is_absent``, JSON null fields are dropped first, as the OCI APIs read them."""
+    none. ``nulls`` (a surface's): ``absent`` drops JSON null fields before the check, as the OCI
+    APIs read them; ``checked`` drops them after it; ``kept`` keeps them."""
     if op.body_schema is None:
         return None
     if not raw.strip():
@@ -278,12 +279,12 @@ def parse_body(spec: "Spec", op: "Operation", raw: bytes, null_is_absent: bool =
     if op.body_media == "multipart/form-data" and content_type.startswith("multipart/"):
         return parse_form(raw, content_type)
     body = parse_json(raw)
-    if null_is_absent:
+    if nulls == "absent":
         body = _prune_nulls(body)
     error = next(spec.body_validator(op).iter_errors(body), None)
     if error is not None:
         raise _error_for(error)
-    return body
+    return _prune_nulls(body) if nulls == "checked" else body
 
 
 def read_document(path: str | Path, what: str, yaml: bool | None = None) -> Any:
