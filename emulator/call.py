@@ -83,6 +83,7 @@ class Call:
 class Result:
     body: Any = None
     raw: str | None = None  # the body already serialized (list pages cut to shape by the store)
+    content_type: str = "application/json"  # of ``raw`` (the dashboard's page is HTML)
     stream: Any = None  # an iterable of Server-Sent Event payloads (dicts, or literal strings like "[DONE]")
     etag: str | None = None
     work_request_id: str | None = None

@@ -13,7 +13,8 @@ Stages, in order, each asking the request's surface (``surfaces.py``) what its A
 9. render: etag, ``opc-work-request-id``, ``opc-next-page``, list items cut to their summary,
    event streams in the surface's framing;
 10. errors: every exception ends here, rendered in the surface's error body (a 500 is a bug);
-11. the surface's request-id headers, and the journal (surfaces that are journaled).
+11. the surface's request-id headers, and the journal (surfaces that are journaled): the summary,
+    headers and bodies, redacted (``journal.py``).
 """
 
 from __future__ import annotations
@@ -84,9 +85,10 @@ class Pipeline:
         request_id = request.headers.get("opc-request-id") or new_request_id()
         op: Operation | None = None
         tenancy = None
+        raw = b""
         try:
-            op, args = self.routers[surface.name].match(request.method, request.path)
             raw = request.get_data(cache=False)
+            op, args = self.routers[surface.name].match(request.method, request.path)
             tenancy = self.authenticator.tenancy(
                 surface.auth, request.method, lambda: request_target(request), request.headers, raw
             )
@@ -114,7 +116,10 @@ class Pipeline:
                     "requestId": request_id,
                     "tenancy": tenancy,
                     "durationMs": round((time.perf_counter() - started) * 1000, 3),
-                }
+                },
+                request.environ,
+                raw,
+                response,
             )
         return response
 
@@ -173,7 +178,7 @@ class Pipeline:
             headers["opc-work-request-id"] = result.work_request_id
         if result.next_page:
             headers["opc-next-page"] = result.next_page
-        return render.json_reply(body, result.status or op.status, headers, raw=result.raw)
+        return render.json_reply(body, result.status or op.status, headers, raw=result.raw, content_type=result.content_type)
 
     def error(self, surface: Surface, exc: errors.ServiceError) -> Reply:
         return render.json_reply(surface.error_body(exc), exc.status, exc.headers)

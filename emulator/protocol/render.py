@@ -36,24 +36,28 @@ class Reply:
             self._json = json.loads(self.body)
         return self._json
 
-    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+    def wire_headers(self) -> list[tuple[str, str]]:
+        """The headers as sent: with its length when the body is bytes."""
         headers = list(self.headers.items())
         if isinstance(self.body, bytes):
             headers.append(("content-length", str(len(self.body))))
-            start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", headers)
-            return [self.body]
-        start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", headers)
-        return self.body
+        return headers
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", self.wire_headers())
+        return [self.body] if isinstance(self.body, bytes) else self.body
 
 
-def json_reply(body: Any, status: int, headers: dict | None = None, raw: str | None = None) -> Reply:
-    """``body`` as JSON (or ``raw``, already serialized); no body at all when both are ``None``."""
+def json_reply(
+    body: Any, status: int, headers: dict | None = None, raw: str | None = None, content_type: str = "application/json"
+) -> Reply:
+    """``body`` as JSON (or ``raw``, already serialized, of ``content_type``); no body at all when both are ``None``."""
     headers = dict(headers or {})
     if raw is None and body is not None:
         raw = json.dumps(body, separators=(",", ":"))
     if raw is None:
         return Reply(status, headers)
-    headers["content-type"] = "application/json"
+    headers["content-type"] = content_type
     return Reply(status, headers, raw.encode(), body)
 
 
