@@ -17,10 +17,12 @@ REDACTED = "<redacted>"
 CREDENTIAL_HEADERS = frozenset(
     {"cookie", "set-cookie", "proxy-authorization", "opc-obo-token", "x-api-key", "api-key", "x-auth-token"}
 )
+SECRET_HEADERS = CREDENTIAL_HEADERS | {"authorization"}
+"""Every header that may hold a secret: others are kept as they are."""
 _API_KEY = re.compile(rb"sk-[A-Za-z0-9_-]{20,}")
 _API_KEY_TEXT = re.compile(_API_KEY.pattern.decode())
-_SIGNATURE = re.compile(r'(\bsignature=")[^"]*(")', re.IGNORECASE)
-_SESSION_KEY_ID = re.compile(r'(\bkeyId="ST\$)[^"]*(")', re.IGNORECASE)
+_SIGNATURE = re.compile(r'(?<![\w-])signature="[^"]*"')
+_SESSION_KEY_ID = re.compile(r'(?<![\w-])keyId="ST\$[^"]*"')
 MARGIN = 128  # longer than any secret: a body cut at N bytes is redacted over N + MARGIN first
 
 
@@ -39,18 +41,9 @@ def header(name: str, value: str) -> str:
     if scheme.lower() == "bearer":
         return f"{scheme} {mask(credentials.strip())}"
     if scheme.lower() == "signature":
-        value = _SIGNATURE.sub(rf"\g<1>{REDACTED}\g<2>", value)
-        return _SESSION_KEY_ID.sub(rf"\g<1>{REDACTED}\g<2>", value)
+        value = _SIGNATURE.sub(f'signature="{REDACTED}"', value)
+        return _SESSION_KEY_ID.sub(f'keyId="ST${REDACTED}"', value) if 'keyId="ST$' in value else value
     return REDACTED
-
-
-def headers(items) -> dict[str, str]:
-    """``(name, value)`` pairs as a dict of lower-case names to redacted values."""
-    out = {}
-    for name, value in items:
-        name = name.lower()
-        out[name] = header(name, value)
-    return out
 
 
 def _mask_match(match: re.Match) -> bytes:

@@ -36,16 +36,14 @@ class Reply:
             self._json = json.loads(self.body)
         return self._json
 
-    def wire_headers(self) -> list[tuple[str, str]]:
-        """The headers as sent: with its length when the body is bytes."""
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         headers = list(self.headers.items())
         if isinstance(self.body, bytes):
             headers.append(("content-length", str(len(self.body))))
-        return headers
-
-    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
-        start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", self.wire_headers())
-        return [self.body] if isinstance(self.body, bytes) else self.body
+            start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", headers)
+            return [self.body]
+        start_response(STATUS_LINES.get(self.status) or f"{self.status} Unknown", headers)
+        return self.body
 
 
 def json_reply(
