@@ -129,8 +129,8 @@ function journalQuery() {
   return query;
 }
 
-const JOURNAL_COLUMNS = [["#", "4%"], ["time", "10%"], ["", "6%"], ["path", "30%"], ["operation", "21%"], ["status", "8%"], ["took", "9%"], ["tenancy", "12%"]];
-const RESOURCE_COLUMNS = [["name", "15%"], ["id", "28%"], ["state", "21%"], ["etag", "15%"], ["tenancy", "10%"], ["updated", "11%"]];
+const JOURNAL_COLUMNS = [["#", "4%"], ["time", "11%"], ["", "6%"], ["path", "29%"], ["operation", "21%"], ["status", "8%"], ["took", "9%"], ["tenancy", "12%"]];
+const RESOURCE_COLUMNS = [["name", "15%"], ["id", "26%"], ["state", "21%"], ["etag", "13%"], ["tenancy", "10%"], ["updated", "15%"]];
 const WORK_REQUEST_COLUMNS = [["operation", "18%"], ["status", "12%"], ["progress", "10%"], ["resources", "20%"], ["last log", "20%"], ["errors", "6%"], ["accepted", "7%"], ["finished", "7%"]];
 
 function renderJournal() {
@@ -152,10 +152,10 @@ function renderJournal() {
         "tr",
         { class: `row${e.id === view.selected ? " selected" : ""}`, "data-id": e.id, onclick: () => openEntry(e.id) },
         h("td", { class: "num muted" }, e.id),
-        h("td", { class: "mono" }, clockTime(e.time).slice(11)),
+        h("td", { class: "mono nowrap" }, clockTime(e.time).slice(11)),
         h("td", {}, e.method),
         h("td", { class: "id", title: e.path + (e.query ? `?${e.query}` : "") }, e.path + (e.query ? `?${e.query}` : "")),
-        h("td", {}, e.operation || h("span", { class: "muted" }, "(no route)")),
+        h("td", { class: "nowrap ellipsis", title: e.operation || "" }, e.operation || h("span", { class: "muted" }, "(no route)")),
         h("td", {}, statusBadge(e.status)),
         h("td", { class: "num" }, ms(e.durationMs)),
         h("td", { class: "id", title: e.tenancy || "" }, e.tenancy ? e.tenancy.slice(-12) : "")
@@ -268,7 +268,7 @@ function resourceRow(rec) {
     h("td", {}, badge(doc.lifecycleState || doc.status), " ", h("span", { class: "muted" }, pendingText(rec))),
     h("td", { class: "id", title: rec.etag }, rec.etag),
     h("td", { class: "id", title: rec.tenancy }, rec.tenancy.slice(-12)),
-    h("td", { class: "mono" }, clockTime(doc.timeUpdated || doc.timeCreated || (doc.created_at && secondsToIso(doc.created_at)))),
+    h("td", { class: "mono nowrap" }, clockTime(doc.timeUpdated || doc.timeCreated || (doc.created_at && secondsToIso(doc.created_at)))),
   ];
   return expandable(rec, cells);
 }
