@@ -15,6 +15,7 @@ from emulator.server import BackgroundServer
 from emulator.settings import Settings
 from helpers import cluster_details
 from openai_helpers import PLAIN_MODEL, active_project, api_key, client
+from processes import spawn  # noqa: F401  (a fixture)
 
 
 def entry_of(url: str, operation: str) -> dict:
@@ -99,6 +100,20 @@ def test_a_stream_is_kept_as_it_is_sent(emulator_url, genai):
     assert "event: response.created" in response["body"] and final.id in response["body"]
     assert response["bodyBytes"] == len(response["body"].encode()) and not response["truncated"]
     assert "streaming" not in response and summary["streamMs"] >= summary["durationMs"]
+
+
+def test_on_the_default_server_each_request_keeps_its_own_headers(spawn, oci_config):
+    """granian puts the process environment into every request's environ: none of it is a header,
+    and a header first met late, or missing from a later request, is shown as sent."""
+    server = spawn()
+    url = f"{server.url}/20231130/models?compartmentId={COMPARTMENT}&limit=1"
+    oci.generative_ai.GenerativeAiClient(oci_config, service_endpoint=server.url).list_models(COMPARTMENT, limit=1)
+    requests.get(url, headers={"x-first-seen": "late"})
+    requests.get(url)
+    signed, custom, plain = [server.admin(f"requests/{e['id']}")["request"]["headers"] for e in server.admin("requests")["items"]]
+    assert 'signature="<redacted>"' in signed["authorization"] and signed["opc-client-info"].startswith("Oracle-PythonSDK")
+    assert custom["x-first-seen"] == "late" and "authorization" not in custom
+    assert set(plain) == {"host", "user-agent", "accept", "accept-encoding", "connection"}
 
 
 def test_bodies_are_cut_to_the_limit(tmp_path):
