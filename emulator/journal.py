@@ -8,8 +8,9 @@ is sent, up to the same limit, and its entry learns when the stream ended. The j
 newest ``size`` entries, numbered from 1 (``id``) in the order they were recorded.
 
 Recording is on every request's path, so it does little: it keeps references to the bytes the
-request already holds and copies the request's headers out of the WSGI environ, where granian also
-puts the whole process environment; names are made readable only when an entry is shown.
+request already holds and picks the request's headers out of the WSGI environ (where granian also
+puts the whole process environment). Times, durations and header names are made readable only when
+entries are listed or shown.
 
 It lives in the memory of one process: with ``--workers N`` each worker keeps its own.
 """
@@ -22,6 +23,7 @@ import threading
 import time
 from typing import Iterable, Iterator
 
+from .lifecycle import iso
 from .protocol import redact
 from .protocol.render import Reply
 
@@ -54,6 +56,14 @@ class Entry:
         self.response_size = response_size
         self.streaming = streaming
 
+    def listed(self) -> dict:
+        """The summary as listed: its time (recorded as seconds) in RFC 3339, durations rounded."""
+        summary = self.summary
+        shown = {**summary, "time": iso(summary["time"]), "durationMs": round(summary["durationMs"], 3)}
+        if "streamMs" in summary:
+            shown["streamMs"] = round(summary["streamMs"], 3)
+        return shown
+
     def show(self) -> dict:
         """The summary with the request and the response as they crossed the wire."""
         request_headers = {
@@ -65,7 +75,7 @@ class Entry:
         if isinstance(self.response_body, bytes):
             response_headers["content-length"] = str(self.response_size)
         return {
-            **self.summary,
+            **self.listed(),
             "request": _side(request_headers, self.request_body, self.request_size),
             "response": _side(response_headers, self.response_body, self.response_size, self.streaming),
         }
@@ -160,7 +170,7 @@ class Journal:
                 close()  # the client went away: let the stream's own clean-up run now
             entry.streaming = False
             summary = entry.summary
-            summary["streamMs"] = round(summary["durationMs"] + (time.perf_counter() - started) * 1000, 3)
+            summary["streamMs"] = summary["durationMs"] + (time.perf_counter() - started) * 1000
 
     def entries(
         self, operation: str | None = None, status: str | None = None, tenancy: str | None = None, limit: int | None = None
@@ -169,13 +179,13 @@ class Journal:
         with self._lock:
             items = list(self._entries)
         found = [
-            e.summary
+            e
             for e in items
             if (operation is None or e.summary["operation"] == operation)
             and (status is None or status_matches(e.summary["status"], status))
             and (tenancy is None or e.summary["tenancy"] == tenancy)
         ]
-        return found[-limit:] if limit else found
+        return [e.listed() for e in (found[-limit:] if limit else found)]
 
     def entry(self, entry_id: int) -> dict | None:
         """The entry numbered ``entry_id`` with its request and response, if it is still kept."""

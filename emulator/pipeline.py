@@ -108,14 +108,14 @@ class Pipeline:
         if surface.journaled:
             self.env.journal.add(
                 {
-                    "time": lifecycle.iso(time.time()),
+                    "time": time.time(),
                     "method": request.method,
                     "path": request.path,
                     "operation": op.name if op else None,
                     "status": response.status,
                     "requestId": request_id,
                     "tenancy": tenancy,
-                    "durationMs": round((time.perf_counter() - started) * 1000, 3),
+                    "durationMs": (time.perf_counter() - started) * 1000,
                 },
                 request.environ,
                 raw,
