@@ -5,9 +5,12 @@
 const API = "/_emulator/";
 const REFRESH_MS = 2000;
 const JOURNAL_LIMIT = 200; // the newest entries that match the filters
+// Tables' columns: [title, width]; the widths keep every table of a kind aligned.
+const JOURNAL_COLUMNS = [["#", "4%"], ["time", "11%"], ["", "6%"], ["path", "27%"], ["operation", "23%"], ["status", "8%"], ["took", "9%"], ["tenancy", "12%"]];
+const RESOURCE_COLUMNS = [["name", "15%"], ["id", "26%"], ["state", "21%"], ["etag", "13%"], ["tenancy", "10%"], ["updated", "15%"]];
+const WORK_REQUEST_COLUMNS = [["operation", "18%"], ["status", "12%"], ["progress", "10%"], ["resources", "20%"], ["last log", "20%"], ["errors", "6%"], ["accepted", "7%"], ["finished", "7%"]];
 
 const view = {
-  tab: "requests",
   selected: null, // id of the journal entry shown on the right
   entry: null, // that entry, with its headers and bodies
   open: new Set(), // ids of resources and work requests whose JSON is shown
@@ -64,7 +67,6 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
-// headings: [[title, width], ...]; the widths keep every table of a kind aligned
 function table(headings, rows) {
   return h(
     "table",
@@ -128,10 +130,6 @@ function journalQuery() {
   for (const [name, value] of new FormData(document.getElementById("filters"))) if (value) query.set(name, value);
   return query;
 }
-
-const JOURNAL_COLUMNS = [["#", "4%"], ["time", "11%"], ["", "6%"], ["path", "29%"], ["operation", "21%"], ["status", "8%"], ["took", "9%"], ["tenancy", "12%"]];
-const RESOURCE_COLUMNS = [["name", "15%"], ["id", "26%"], ["state", "21%"], ["etag", "13%"], ["tenancy", "10%"], ["updated", "15%"]];
-const WORK_REQUEST_COLUMNS = [["operation", "18%"], ["status", "12%"], ["progress", "10%"], ["resources", "20%"], ["last log", "20%"], ["errors", "6%"], ["accepted", "7%"], ["finished", "7%"]];
 
 function renderJournal() {
   const entries = view.data.journal;
@@ -246,11 +244,14 @@ function toggle(id) {
 }
 
 function pendingText(rec) {
-  if (!rec.pending) return "";
-  const to = rec.pending.to ? `→ ${rec.pending.to}` : "";
-  if (rec.due === undefined || rec.due === null) return `${to} (manual: waits for "Complete pending transitions")`;
-  const left = Math.max(0, rec.due - emulatorNow());
-  return `${to} due ${clockTime(secondsToIso(rec.due)).slice(11)} (in ${left.toFixed(0)} s)`;
+  return rec.pending ? `→ ${rec.pending.to} ${dueText(rec.due)}` : "";
+}
+
+// When a pending transition lands (the page shows what is stored: looking lands nothing).
+function dueText(due) {
+  if (due === undefined || due === null) return "(manual: waits for \"Complete pending transitions\")";
+  const left = due - emulatorNow();
+  return left > 0 ? `due in ${left.toFixed(0)} s` : "due: lands with the next API call";
 }
 
 // A row that opens, on a click, to "more" and the record's whole JSON as stored.
@@ -332,11 +333,6 @@ function renderWorkRequests() {
   fill("workrequests", table(WORK_REQUEST_COLUMNS, rows));
 }
 
-function dueText(due) {
-  if (due === undefined || due === null) return "(manual)";
-  return `due in ${Math.max(0, due - emulatorNow()).toFixed(0)} s`;
-}
-
 // -- clock, policies, faults, generators, rules ---------------------------------------------------
 function renderClock() {
   const clock = view.data.clock;
@@ -416,7 +412,6 @@ function schedule() {
 }
 
 function showTab(tab) {
-  view.tab = tab;
   for (const button of document.querySelectorAll("nav button")) button.classList.toggle("active", button.dataset.tab === tab);
   for (const section of document.querySelectorAll("main > section")) section.hidden = section.id !== `tab-${tab}`;
   if (tab === "settings") loadSettings().catch(showError);
