@@ -109,7 +109,7 @@ def list_requests(call: Call) -> Result:
     query = call.query
     status = query.get("status")
     if status is not None and not re.fullmatch(r"[1-5]([0-9]{2}|xx)", status):
-        raise errors.invalid_parameter(f"Invalid query parameter 'status': {status!r} is neither a status (404) nor a class (4xx).")
+        raise errors.invalid_parameter(f"Invalid query parameter 'status': {status!r} is no status (404) or class (4xx).")
     entries = call.env.journal.entries(query.get("operation"), status, query.get("tenancy"), query.get("limit"))
     return Result(body={"items": entries})
 

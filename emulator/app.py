@@ -40,7 +40,8 @@ def build_env(settings: Settings) -> Env:
         if settings.trust_user_keys:
             keys.add_files(sorted((user_home() / "keys").glob("*.pem")))
         keys.add_files(settings.trusted_keys)
-    return Env(settings, spec, kinds, store, Clock(store), catalog, Journal(settings.journal_size, settings.journal_body_limit), Faults(), keys)
+    journal = Journal(settings.journal_size, settings.journal_body_limit)
+    return Env(settings, spec, kinds, store, Clock(store), catalog, journal, Faults(), keys)
 
 
 def create_pipeline(settings: Settings | None = None) -> Pipeline:

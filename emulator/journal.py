@@ -45,8 +45,17 @@ class Entry:
         "response_headers", "response_body", "response_size", "streaming",
     )  # fmt: skip
 
-    def __init__(self, summary: dict, request_headers: dict, request_body: bytes, request_size: int,
-                 response_headers: dict, response_body: bytes | bytearray, response_size: int, streaming: bool):  # fmt: skip
+    def __init__(
+        self,
+        summary: dict,
+        request_headers: dict,
+        request_body: bytes,
+        request_size: int,
+        response_headers: dict,
+        response_body: bytes | bytearray,
+        response_size: int,
+        streaming: bool,
+    ):
         self.summary = summary
         self.request_headers = request_headers
         self.request_body = request_body
@@ -83,7 +92,8 @@ class Entry:
 
 def _side(headers: dict, kept: bytes | bytearray, size: int, streaming: bool = False) -> dict:
     body = bytes(kept)
-    shown = {"headers": headers, "body": body.decode("utf-8", "replace"), "bodyBytes": size, "truncated": len(body) < size}
+    shown = {"headers": headers, "body": body.decode("utf-8", "replace"), "bodyBytes": size}
+    shown["truncated"] = len(body) < size
     if streaming:
         shown["streaming"] = True
     return shown
@@ -173,7 +183,11 @@ class Journal:
             summary["streamMs"] = summary["durationMs"] + (time.perf_counter() - started) * 1000
 
     def entries(
-        self, operation: str | None = None, status: str | None = None, tenancy: str | None = None, limit: int | None = None
+        self,
+        operation: str | None = None,
+        status: str | None = None,
+        tenancy: str | None = None,
+        limit: int | None = None,
     ) -> list[dict]:
         """Summaries, oldest first, of the entries that match every filter given; ``limit`` keeps the newest."""
         with self._lock:

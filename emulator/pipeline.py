@@ -178,7 +178,8 @@ class Pipeline:
             headers["opc-work-request-id"] = result.work_request_id
         if result.next_page:
             headers["opc-next-page"] = result.next_page
-        return render.json_reply(body, result.status or op.status, headers, raw=result.raw, content_type=result.content_type)
+        status = result.status or op.status
+        return render.json_reply(body, status, headers, raw=result.raw, content_type=result.content_type)
 
     def error(self, surface: Surface, exc: errors.ServiceError) -> Reply:
         return render.json_reply(surface.error_body(exc), exc.status, exc.headers)
