@@ -10,6 +10,8 @@ faults, no journal, and reading state here never applies transitions or counts a
 
 from __future__ import annotations
 
+import re
+
 from . import __version__, lifecycle, state
 from .call import Call, Result, operation
 from .inference import generators
@@ -111,7 +113,20 @@ def import_state(call: Call) -> Result:
 
 @operation
 def list_requests(call: Call) -> Result:
-    return Result(body={"items": call.env.journal.entries(call.query.get("operation"))})
+    query = call.query
+    status = query.get("status")
+    if status is not None and not re.fullmatch(r"[1-5]([0-9]{2}|xx)", status):
+        raise errors.invalid_parameter(f"Invalid query parameter 'status': {status!r} is no status (404) or class (4xx).")
+    entries = call.env.journal.entries(query.get("operation"), status, query.get("tenancy"), query.get("limit"))
+    return Result(body={"items": entries})
+
+
+@operation
+def get_request(call: Call) -> Result:
+    entry = call.env.journal.entry(call.path["id"])
+    if entry is None:
+        raise errors.not_found(f"The journal keeps no entry {call.path['id']} (any longer).")
+    return Result(body=entry)
 
 
 @operation

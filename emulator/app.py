@@ -41,7 +41,7 @@ def build_env(settings: Settings) -> Env:
     faults, rate_limits = Faults(operations), RateLimits(operations)
     faults.start_with(chaos_file(settings.faults))
     rate_limits.start_with([parse_flag(rule, operations) for rule in settings.rate_limits])
-    journal = Journal(settings.journal_size)
+    journal = Journal(settings.journal_size, settings.journal_body_limit)
     return Env(settings, spec, kinds, store, Clock(store), catalog, journal, faults, TrustedKeys(), rate_limits)
 
 

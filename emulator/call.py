@@ -85,6 +85,7 @@ class Call:
 class Result:
     body: Any = None
     raw: str | None = None  # the body already serialized (list pages cut to shape by the store)
+    content_type: str = "application/json"  # of ``raw`` (the dashboard's page is HTML)
     stream: Any = None  # an iterable of Server-Sent Event payloads (dicts, or literal strings like "[DONE]")
     binary: bytes | None = None  # a body of bytes (a file's content), sent as ``media_type``
     media_type: str = "application/octet-stream"

@@ -16,7 +16,8 @@ Stages, in order, each asking the request's surface (``surfaces.py``) what its A
     event streams in the surface's framing;
 11. errors: every exception ends here, rendered in the surface's error body, with the surface's
     retry-after headers for a 429 (a 500 is a bug);
-12. the surface's request-id headers, and the journal (surfaces that are journaled).
+12. the surface's request-id headers, and the journal (surfaces that are journaled): the summary,
+    headers and bodies, redacted (``journal.py``).
 """
 
 from __future__ import annotations
@@ -87,9 +88,10 @@ class Pipeline:
         request_id = request.headers.get("opc-request-id") or new_request_id()
         op: Operation | None = None
         tenancy = None
+        raw = b""
         try:
-            op, args = self.routers[surface.name].match(request.method, request.path)
             raw = read_body(request.stream, request.content_length, surface.max_body_bytes)
+            op, args = self.routers[surface.name].match(request.method, request.path)
             tenancy = self.authenticator.tenancy(
                 surface.auth, request.method, lambda: request_target(request), request.headers, raw
             )
@@ -111,15 +113,18 @@ class Pipeline:
         if surface.journaled:
             self.env.journal.add(
                 {
-                    "time": lifecycle.iso(time.time()),
+                    "time": time.time(),
                     "method": request.method,
                     "path": request.path,
                     "operation": op.name if op else None,
                     "status": response.status,
                     "requestId": request_id,
                     "tenancy": tenancy,
-                    "durationMs": round((time.perf_counter() - started) * 1000, 3),
-                }
+                    "durationMs": (time.perf_counter() - started) * 1000,
+                },
+                request.environ,
+                raw,
+                response,
             )
         return response
 
@@ -193,7 +198,8 @@ class Pipeline:
             headers["opc-work-request-id"] = result.work_request_id
         if result.next_page:
             headers["opc-next-page"] = result.next_page
-        return render.json_reply(body, result.status or op.status, headers, raw=result.raw)
+        status = result.status or op.status
+        return render.json_reply(body, status, headers, raw=result.raw, content_type=result.content_type)
 
     def error(self, surface: Surface, exc: errors.ServiceError) -> Reply:
         headers = dict(exc.headers)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import admin
+from . import admin, dashboard
 from .call import Handler
 from .inference import chat, completion, embeddings, guardrails, rerank
 from .kinds import Kinds
@@ -46,8 +46,8 @@ FAMILIES: tuple[ModuleType, ...] = (
     vector_stores,
     containers,
 )
-# Operations on no stored resource of their own: inference, and the admin API.
-ACTIONS: tuple[ModuleType, ...] = (chat, embeddings, rerank, completion, guardrails, chat_completions, admin)
+# Operations on no stored resource of their own: inference, the admin API and its dashboard.
+ACTIONS: tuple[ModuleType, ...] = (chat, embeddings, rerank, completion, guardrails, chat_completions, admin, dashboard)
 
 # Operations of the SDK that answer 501 NotImplemented, naming the operation, until they are built.
 NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {

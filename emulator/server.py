@@ -31,6 +31,7 @@ def _announce(host: str, port: int, settings: Settings) -> None:
         f"(auth {settings.auth}, state in {where}, {settings.server})",
         flush=True,
     )
+    print(f"dashboard: http://{host}:{port}/_emulator/ui", flush=True)
 
 
 def run(settings: Settings) -> None:

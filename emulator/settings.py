@@ -44,6 +44,7 @@ class Settings:
     trusted_keys: list[str] = dataclasses.field(default_factory=list)
     trust_user_keys: bool = True
     journal_size: int = 1000
+    journal_body_limit: int = 32 * 1024  # bytes kept of each request and response body in the journal
     log_level: str = "WARNING"
     rules: str | None = None  # a YAML or JSON file of chat rules (generators/rules.py)
     seed: str | None = None  # a state snapshot (JSON, see state.py) loaded at start

@@ -147,7 +147,8 @@ LAYERS = [
     ("state", ["emulator.kinds", "emulator.lifecycle", "emulator.catalog", "emulator.journal", "emulator.faults",
                "emulator.throttling", "emulator.keys", "emulator.gate"]),
     ("calls", ["emulator.call"]),
-    ("behaviour", ["emulator.management", "emulator.inference", "emulator.openai_compat", "emulator.admin", "emulator.state"]),
+    ("behaviour", ["emulator.management", "emulator.inference", "emulator.openai_compat", "emulator.admin", "emulator.dashboard",
+                   "emulator.state"]),
     ("assembly", ["emulator.registry", "emulator.surfaces", "emulator.pipeline", "emulator.app"]),
     ("entry points", ["emulator.server", "emulator.preflight", "emulator.cli", "emulator.__main__"]),
 ]

@@ -194,6 +194,11 @@ def test_image_serves_the_sdk_as_non_root_and_reports_healthy(image, containers,
     assert any(m.display_name == "cohere.command-r-08-2024" for m in listed)  # the catalog is in the image
     cluster = active_cluster(genai, "in-a-container")
     assert cluster.lifecycle_state == "ACTIVE" and cluster.capacity.total_endpoint_capacity == 50
+    # the dashboard's files are in the image, and the journal shows what the SDK sent
+    assert "dashboard.js" in urllib.request.urlopen(f"{url}/_emulator/ui", timeout=5).read().decode()
+    journal = json.loads(urllib.request.urlopen(f"{url}/_emulator/requests?operation=create_dedicated_ai_cluster", timeout=5).read())
+    entry = json.loads(urllib.request.urlopen(f"{url}/_emulator/requests/{journal['items'][0]['id']}", timeout=5).read())
+    assert 'signature="<redacted>"' in entry["request"]["headers"]["authorization"]
 
     # not root, in the image's own user
     assert docker("exec", cid, "id", "-u").stdout.strip() == "10001"

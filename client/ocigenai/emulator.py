@@ -57,6 +57,11 @@ class EmulatorAdmin:
     def __repr__(self) -> str:
         return f"EmulatorAdmin({self.url!r})"
 
+    @property
+    def dashboard_url(self) -> str:
+        """The page that shows this emulator's resources, journal, clock and settings."""
+        return f"{self.url}/_emulator/ui"
+
     # transport ----------------------------------------------------------------------------
     def _connect(self) -> http.client.HTTPConnection:
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
@@ -134,10 +139,20 @@ class EmulatorAdmin:
         body = {k: v for k, v in (("kind", kind), ("id", resource_id)) if v is not None}
         return self.request("POST", "transitions/complete", body)["completed"]
 
-    def requests(self, operation: str | None = None) -> list[dict]:
-        """The journal of recent API calls (``operation`` like ``create_endpoint`` filters it)."""
-        path = "requests" + (f"?operation={urllib.parse.quote(operation)}" if operation else "")
-        return self.request("GET", path)["items"]
+    def requests(
+        self, operation: str | None = None, *, status: int | str | None = None, tenancy: str | None = None
+    ) -> list[dict]:
+        """The journal of recent API calls, oldest first: ``operation`` (like ``create_endpoint``),
+        ``status`` (``404`` or ``"4xx"``) and ``tenancy`` filter it. Each entry's ``id`` opens it
+        with :meth:`journal_entry`."""
+        filters = {"operation": operation, "status": status, "tenancy": tenancy}
+        query = urllib.parse.urlencode({k: v for k, v in filters.items() if v is not None})
+        return self.request("GET", "requests" + (f"?{query}" if query else ""))["items"]
+
+    def journal_entry(self, entry_id: int) -> dict:
+        """One journal entry with the request and the response as they crossed the wire (headers and
+        bodies, secrets redacted)."""
+        return self.request("GET", f"requests/{entry_id}")
 
     def clear_requests(self) -> None:
         self.request("DELETE", "requests")

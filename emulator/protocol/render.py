@@ -48,14 +48,16 @@ class Reply:
         return self.body
 
 
-def json_reply(body: Any, status: int, headers: dict | None = None, raw: str | None = None) -> Reply:
-    """``body`` as JSON (or ``raw``, already serialized); no body at all when both are ``None``."""
+def json_reply(
+    body: Any, status: int, headers: dict | None = None, raw: str | None = None, content_type: str = "application/json"
+) -> Reply:
+    """``body`` as JSON (or ``raw``, already serialized, of ``content_type``); no body at all when both are ``None``."""
     headers = dict(headers or {})
     if raw is None and body is not None:
         raw = json.dumps(body, separators=(",", ":"))
     if raw is None:
         return Reply(status, headers)
-    headers["content-type"] = "application/json"
+    headers["content-type"] = content_type
     return Reply(status, headers, raw.encode(), body)
 
 
