@@ -26,6 +26,9 @@ class ResourceKind:
     """The schema of its documents in ``specs/generative_ai.json`` (the SDK model:
     ``DedicatedAiCluster``): what a state snapshot's documents are checked against. The
     OpenAI-compatible API's objects have none (their documents are checked as JSON objects only)."""
+    api: str = "generative_ai"
+    """The document of ``specs/`` that declares ``model`` (``generative_ai_data`` for enrichment
+    jobs, ``generative_ai_sandbox`` for sandboxes)."""
     type_token: str | None = None
     """The OCID type token of its ids (``generativeaidedicatedaicluster``)..."""
     id_prefix: str | None = None

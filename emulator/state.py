@@ -208,7 +208,7 @@ def _check_doc(spec: Spec, kind: ResourceKind, doc: dict, where: str) -> None:
     if kind.model is None:
         return  # an OpenAI-compatible object: a JSON object is all that is known of it
     wire = {k: v for k, v in doc.items() if not k.startswith("_")}
-    _raise_first(_validator(kind.model, lambda: _document_schema(spec, kind.model)), wire, where)
+    _raise_first(_validator(f"{kind.api}:{kind.model}", lambda: _document_schema(spec, kind)), wire, where)
     if kind is WORK_REQUEST:
         private = {k: v for k, v in doc.items() if k.startswith("_")}
         _raise_first(_validator("_workrequest", lambda: WORK_REQUEST_FIELDS), private, where)
@@ -234,11 +234,11 @@ def _validator(name: str, schema):
     return _VALIDATORS[name]
 
 
-def _document_schema(spec: Spec, model: str) -> dict:
-    """The schema of ``model``'s documents as the service answers them (OpenAPI's ``nullable``
+def _document_schema(spec: Spec, kind: ResourceKind) -> dict:
+    """The schema of ``kind``'s documents as the service answers them (OpenAPI's ``nullable``
     in JSON Schema terms)."""
-    schemas = spec.documents["generative_ai"]["components"]["schemas"]
-    return {"$ref": f"#/components/schemas/{model}", "components": {"schemas": _nullable(copy.deepcopy(schemas))}}
+    schemas = spec.documents[kind.api]["components"]["schemas"]
+    return {"$ref": f"#/components/schemas/{kind.model}", "components": {"schemas": _nullable(copy.deepcopy(schemas))}}
 
 
 def _nullable(schema: Any) -> Any:
@@ -251,5 +251,5 @@ def _nullable(schema: Any) -> Any:
 
 
 def _states(spec: Spec, kind: ResourceKind) -> list[str]:
-    schema = spec.documents["generative_ai"]["components"]["schemas"][kind.model]
+    schema = spec.documents[kind.api]["components"]["schemas"][kind.model]
     return list(schema["properties"]["lifecycleState"].get("enum") or [])
