@@ -20,6 +20,7 @@ from .kinds import Kinds
 from .management import (
     api_keys,
     dedicated_ai_clusters,
+    discovery,
     endpoints,
     imported_models,
     models,
@@ -46,8 +47,11 @@ FAMILIES: tuple[ModuleType, ...] = (
     vector_stores,
     containers,
 )
-# Operations on no stored resource of their own: inference, the admin API and its dashboard.
-ACTIONS: tuple[ModuleType, ...] = (chat, embeddings, rerank, completion, guardrails, chat_completions, admin, dashboard)
+# Operations on no stored resource of their own: inference, the admin API and its dashboard, and
+# the read-only views of model discovery and allocatable GPUs.
+ACTIONS: tuple[ModuleType, ...] = (
+    chat, embeddings, rerank, completion, guardrails, chat_completions, admin, dashboard, discovery,
+)
 
 # Operations of the SDK that answer 501 NotImplemented, naming the operation, until they are built.
 NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
@@ -89,7 +93,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
         "create_hosted_deployment", "get_hosted_deployment", "list_hosted_deployments", "update_hosted_deployment",
         "delete_hosted_deployment", "add_artifact", "delete_hosted_deployment_artifact",
     ),
-    "Model discovery and allocatable GPUs": ("list_model_discovery", "list_dedicated_ai_clusters_allocatable_gpus"),
     "Enrichment jobs": ("generate_enrichment_job", "get_enrichment_job", "list_enrichment_jobs", "cancel_enrichment_job"),
     "Natural-language-to-SQL jobs": ("generate_sql_from_nl", "get_generate_sql_from_nl_job"),
     "Sandboxes": (
