@@ -22,6 +22,9 @@ from .management import (
     dedicated_ai_clusters,
     discovery,
     endpoints,
+    hosted_application_storages,
+    hosted_applications,
+    hosted_deployments,
     imported_models,
     models,
     private_endpoints,
@@ -41,6 +44,9 @@ FAMILIES: tuple[ModuleType, ...] = (
     private_endpoints,
     projects,
     api_keys,
+    hosted_application_storages,
+    hosted_applications,
+    hosted_deployments,
     responses,
     conversations,
     files,
@@ -77,22 +83,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
         "create_routing_profile", "get_routing_profile", "list_routing_profiles", "update_routing_profile",
         "delete_routing_profile", "change_routing_profile_compartment",
     ),
-    "Hosted applications": (
-        "create_hosted_application", "get_hosted_application", "list_hosted_applications",
-        "update_hosted_application", "delete_hosted_application", "change_hosted_application_compartment",
-    ),
-    "Hosted application IAM": (
-        "create_hosted_application_iam", "get_hosted_application_iam", "list_hosted_applications_iam",
-        "update_hosted_application_iam", "delete_hosted_application_iam", "change_hosted_application_iam_compartment",
-    ),
-    "Hosted application storages": (
-        "create_hosted_application_storage", "get_hosted_application_storage", "list_hosted_application_storages",
-        "delete_hosted_application_storage", "change_hosted_application_storage_compartment",
-    ),
-    "Hosted deployments": (
-        "create_hosted_deployment", "get_hosted_deployment", "list_hosted_deployments", "update_hosted_deployment",
-        "delete_hosted_deployment", "add_artifact", "delete_hosted_deployment_artifact",
-    ),
     "Enrichment jobs": ("generate_enrichment_job", "get_enrichment_job", "list_enrichment_jobs", "cancel_enrichment_job"),
     "Natural-language-to-SQL jobs": ("generate_sql_from_nl", "get_generate_sql_from_nl_job"),
     "Sandboxes": (
@@ -114,7 +104,7 @@ class RegistryError(Exception):
 
 def kinds() -> Kinds:
     """Every kind the families declare (``KIND``, or ``KINDS`` for a family with several)."""
-    return Kinds(kind for module in FAMILIES for kind in getattr(module, "KINDS", (module.KIND,)))
+    return Kinds(kind for module in FAMILIES for kind in getattr(module, "KINDS", None) or (module.KIND,))
 
 
 def marked(modules) -> dict[str, tuple[Handler, ModuleType]]:

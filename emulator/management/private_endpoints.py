@@ -4,7 +4,7 @@ assigns, through which endpoints (and hosted applications) are served privately.
 What Oracle does not document is a guess, listed in the README's known differences: the FQDN's
 shape (``<dnsPrefix>.pe.inference.generativeai.<region>.oci.oraclecloud.com``), a DNS-label rule
 for ``dnsPrefix`` and its uniqueness in a tenancy, the private IP (derived from the id), and that a
-private endpoint still used by endpoints cannot be deleted.
+private endpoint still used by endpoints or hosted applications cannot be deleted.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ KIND = ResourceKind(
     },
 )
 TENANCY_LIMIT = limits.PRIVATE_ENDPOINTS_PER_TENANCY
+# Hosted applications (both variants) reach their private endpoint through this field.
+APPLICATION_KINDS = ("hostedapplication", "hostedapplicationiam")
+APPLICATION_FIELD = "networkingConfig.inboundNetworkingConfig.privateEndpointId"
 DNS_LABEL = re.compile(r"^[a-z][a-z0-9-]{0,62}$", re.I)
 
 
@@ -102,20 +105,29 @@ def update_generative_ai_private_endpoint(call: Call) -> Result:
     return resources.update(call, KIND, call.path["generativeAiPrivateEndpointId"], check=_check_update)
 
 
-def check_usable_by_endpoint(call: Call, pe_id: str) -> None:
-    """An endpoint may be reached through an ACTIVE private endpoint of the caller made for endpoints."""
-    pe = resources.load_related(call, KIND, pe_id, "generativeAiPrivateEndpointId")
+def check_usable_by(call: Call, pe_id: str, resource_type: str, field: str) -> None:
+    """An endpoint (an application) may be reached through an ACTIVE private endpoint of the caller
+    made for endpoints (applications)."""
+    pe = resources.load_related(call, KIND, pe_id, field)
     if pe.doc["lifecycleState"] != "ACTIVE":
         raise errors.incorrect_state(f"The private endpoint {pe.id} is {pe.doc['lifecycleState']}; it must be ACTIVE.")
-    if pe.doc.get("resourceType", "ENDPOINT") != "ENDPOINT":
-        raise errors.invalid_parameter(f"The private endpoint {pe.id} is for {pe.doc['resourceType']} resources, not endpoints.")
+    if pe.doc.get("resourceType", "ENDPOINT") != resource_type:
+        raise errors.invalid_parameter(
+            f"The private endpoint {pe.id} is for {pe.doc.get('resourceType', 'ENDPOINT')} resources, not {resource_type} ones."
+        )
+
+
+def check_usable_by_endpoint(call: Call, pe_id: str) -> None:
+    check_usable_by(call, pe_id, "ENDPOINT", "generativeAiPrivateEndpointId")
 
 
 def _refuse_if_in_use(call: Call, rec: Record) -> None:
     users = resources.in_use_by_endpoints(call, "generativeAiPrivateEndpointId", rec.id)
+    for app_kind in APPLICATION_KINDS:
+        users += resources.living(call, app_kind, **{APPLICATION_FIELD: rec.id})
     if users:
         names = ", ".join(e.id for e in users)
-        raise errors.conflict(f"The private endpoint {rec.id} is used by the endpoint(s) {names}; detach or delete them first.")
+        raise errors.conflict(f"The private endpoint {rec.id} is used by {names}; detach or delete them first.")
 
 
 @operation

@@ -53,7 +53,8 @@ def guard_mutation(call: Call, kind: ResourceKind, rec: Record) -> None:
 
 
 def new_record(call: Call, kind: ResourceKind, doc: dict) -> Record:
-    rid = kind.new_id(call.env.settings.region)
+    """A new resource of ``kind`` from ``doc`` (whose ``id``, when a family needs it beforehand, is kept)."""
+    rid = doc.get("id") or kind.new_id(call.env.settings.region)
     full = {
         "id": rid,
         **doc,
@@ -225,4 +226,10 @@ def refuse_if_served(call: Call, rec: Record) -> None:
 
 
 def in_use_by_endpoints(call: Call, field: str, rid: str) -> list[Record]:
-    return [e for e in call.store.find("endpoint", call.tenancy, **{field: rid}) if e.doc["lifecycleState"] not in GONE]
+    return living(call, "endpoint", **{field: rid})
+
+
+def living(call: Call, kind_name: str, **fields) -> list[Record]:
+    """The caller's resources of the kind named ``kind_name`` whose fields (dotted paths for nested
+    ones) equal ``fields``, and that are neither DELETED nor FAILED."""
+    return [r for r in call.store.find(kind_name, call.tenancy, **fields) if r.doc["lifecycleState"] not in GONE]
