@@ -29,6 +29,7 @@ from .management import (
     models,
     private_endpoints,
     projects,
+    routing_profiles,
     work_requests,
 )
 from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
@@ -47,6 +48,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     hosted_application_storages,
     hosted_applications,
     hosted_deployments,
+    routing_profiles,
     responses,
     conversations,
     files,
@@ -78,10 +80,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
         "create_vector_store_connector_file_sync", "get_vector_store_connector_file_sync",
         "list_vector_store_connector_file_syncs", "cancel_vector_store_connector_file_sync",
         "list_vector_store_connector_file_sync_ingestion_logs",
-    ),
-    "Routing profiles": (
-        "create_routing_profile", "get_routing_profile", "list_routing_profiles", "update_routing_profile",
-        "delete_routing_profile", "change_routing_profile_compartment",
     ),
     "Enrichment jobs": ("generate_enrichment_job", "get_enrichment_job", "list_enrichment_jobs", "cancel_enrichment_job"),
     "Natural-language-to-SQL jobs": ("generate_sql_from_nl", "get_generate_sql_from_nl_job"),
