@@ -2,8 +2,9 @@
 
 Every resource the suite creates carries ``{"contract-run": <run id>}`` (and, from a state
 machine, ``{"contract-machine": <id>}``). :func:`sweep` lists the compartments, keeps what
-carries the tag (of one run, or of any run), and deletes it in dependency order: endpoints, then
-private endpoints, custom models and imported models, then dedicated AI clusters. A resource still
+carries the tag (of one run, or of any run), and deletes it in dependency order: hosted deployments,
+then hosted applications and their storages, routing profiles, endpoints, then private endpoints,
+custom models and imported models, then dedicated AI clusters. A resource still
 CREATING or UPDATING is waited on first; the deletes of a kind are sent together, then each is
 waited on through its work request until the resource reads DELETED (or 404). Ids the run
 remembers creating are checked too, in case a listing misses one. Nothing here raises for one
@@ -25,6 +26,11 @@ MACHINE_TAG = "contract-machine"
 
 # (kind, SDK noun: list_<noun>s, get_<noun>, delete_<noun>), in the order they must go
 KINDS = (
+    ("hosteddeployment", "hosted_deployment"),
+    ("hostedapplication", "hosted_application"),
+    ("hostedapplicationiam", "hosted_application_iam"),
+    ("hostedapplicationstorage", "hosted_application_storage"),
+    ("routingprofile", "routing_profile"),
     ("endpoint", "endpoint"),
     ("privateendpoint", "generative_ai_private_endpoint"),
     ("model", "model"),
@@ -34,6 +40,8 @@ KINDS = (
     ("project", "generative_ai_project"),
 )
 NOUNS = dict(KINDS)
+# List operations not named list_<noun>s.
+LISTS = {"hostedapplicationiam": "list_hosted_applications_iam"}
 BUSY = ("CREATING", "UPDATING")
 SETTLED = ("ACTIVE", "FAILED", "NEEDS_ATTENTION")
 GONE = ("DELETED", "404")
@@ -92,7 +100,8 @@ def tagged(client, compartments: list[str], run_id: str | None) -> dict[str, lis
     found: dict[str, list[tuple[str, str]]] = {kind: [] for kind, _ in KINDS}
     for kind, noun in KINDS:
         for compartment in compartments:
-            items = oci.pagination.list_call_get_all_results(getattr(client, f"list_{noun}s"), compartment).data
+            lister = getattr(client, LISTS.get(kind, f"list_{noun}s"))
+            items = oci.pagination.list_call_get_all_results(lister, compartment).data
             for item in items:
                 tags = item.freeform_tags or {}
                 if RUN_TAG in tags and (run_id is None or tags[RUN_TAG] == run_id):
