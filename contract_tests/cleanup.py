@@ -32,6 +32,7 @@ KINDS = (
     ("dedicatedaicluster", "dedicated_ai_cluster"),
     ("apikey", "api_key"),
     ("project", "generative_ai_project"),
+    ("semanticstore", "semantic_store"),
 )
 NOUNS = dict(KINDS)
 BUSY = ("CREATING", "UPDATING")
@@ -92,7 +93,7 @@ def tagged(client, compartments: list[str], run_id: str | None) -> dict[str, lis
     found: dict[str, list[tuple[str, str]]] = {kind: [] for kind, _ in KINDS}
     for kind, noun in KINDS:
         for compartment in compartments:
-            items = oci.pagination.list_call_get_all_results(getattr(client, f"list_{noun}s"), compartment).data
+            items = oci.pagination.list_call_get_all_results(getattr(client, f"list_{noun}s"), compartment_id=compartment).data
             for item in items:
                 tags = item.freeform_tags or {}
                 if RUN_TAG in tags and (run_id is None or tags[RUN_TAG] == run_id):

@@ -159,6 +159,7 @@ RESOURCES = {
     "Endpoint": "endpointId",
     "Model": "modelId",
     "ImportedModel": "importedModelId",
+    "SemanticStore": "semanticStoreId",
 }
 
 
@@ -295,6 +296,13 @@ EXAMPLES_BY_OPERATION = {
              "trainingDataset": {"datasetType": "OBJECT_STORAGE", "namespaceName": "ns", "bucketName": "b",
                                  "objectName": "train.jsonl"},
              "trainingConfig": {"trainingConfigType": "LORA_TRAINING_CONFIG"}}},
+    ],
+    "CreateSemanticStore": [
+        {"compartmentId": C, "displayName": "sales",
+         "dataSource": {"connectionType": "DATABASE_TOOLS_CONNECTION", "queryingConnectionId": C,
+                        "enrichmentConnectionId": C},
+         "schemas": {"connectionType": "DATABASE_TOOLS_CONNECTION", "schemas": [{"name": "SALES"}]},
+         "refreshSchedule": {"type": "INTERVAL", "value": "P1D"}},
     ],
     "Chat": [
         {"compartmentId": C, "servingMode": {"servingType": "DEDICATED", "endpointId": WORLD["chatendpoint"]},

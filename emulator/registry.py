@@ -25,6 +25,7 @@ from .management import (
     models,
     private_endpoints,
     projects,
+    semantic_stores,
     work_requests,
 )
 from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
@@ -40,6 +41,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     private_endpoints,
     projects,
     api_keys,
+    semantic_stores,
     responses,
     conversations,
     files,
@@ -54,10 +56,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
     "Sandbox warm pools": (
         "create_sandbox_warm_pool", "get_sandbox_warm_pool", "list_sandbox_warm_pools",
         "update_sandbox_warm_pool", "delete_sandbox_warm_pool",
-    ),
-    "Semantic stores": (
-        "create_semantic_store", "get_semantic_store", "list_semantic_stores", "update_semantic_store",
-        "delete_semantic_store", "change_semantic_store_compartment",
     ),
     "Vector store connectors": (
         "create_vector_store_connector", "get_vector_store_connector", "list_vector_store_connectors",
