@@ -25,6 +25,7 @@ from .management import (
     models,
     private_endpoints,
     projects,
+    semantic_store_jobs,
     semantic_stores,
     work_requests,
 )
@@ -42,6 +43,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     projects,
     api_keys,
     semantic_stores,
+    semantic_store_jobs,
     responses,
     conversations,
     files,
@@ -88,8 +90,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
         "delete_hosted_deployment", "add_artifact", "delete_hosted_deployment_artifact",
     ),
     "Model discovery and allocatable GPUs": ("list_model_discovery", "list_dedicated_ai_clusters_allocatable_gpus"),
-    "Enrichment jobs": ("generate_enrichment_job", "get_enrichment_job", "list_enrichment_jobs", "cancel_enrichment_job"),
-    "Natural-language-to-SQL jobs": ("generate_sql_from_nl", "get_generate_sql_from_nl_job"),
     "Sandboxes": (
         "create_sandbox", "get_sandbox", "list_sandboxes", "update_sandbox", "delete_sandbox", "extend_sandbox",
         "resume_sandbox", "stop_sandbox", "suspend_sandbox", "run_sandbox_command", "run_sandbox_command_and_wait",
@@ -109,7 +109,7 @@ class RegistryError(Exception):
 
 def kinds() -> Kinds:
     """Every kind the families declare (``KIND``, or ``KINDS`` for a family with several)."""
-    return Kinds(kind for module in FAMILIES for kind in getattr(module, "KINDS", (module.KIND,)))
+    return Kinds(kind for module in FAMILIES for kind in (module.KINDS if hasattr(module, "KINDS") else (module.KIND,)))
 
 
 def marked(modules) -> dict[str, tuple[Handler, ModuleType]]:

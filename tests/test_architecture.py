@@ -74,15 +74,9 @@ def test_a_function_that_is_not_marked_is_no_handler():
         registry.handlers(SPEC.operations, marked, not_implemented=SEMANTIC_STORES_UNBUILT)
 
 
-STORE = "ocid1.generativeaisemanticstore.oc1.us-chicago-1.amaaaaaastore"
-JOB = "ocid1.generativeaienrichmentjob.oc1.us-chicago-1.amaaaaaajob"
-
-
 @pytest.mark.parametrize(
     "client_class, call, operation_id",
     [
-        (oci.generative_ai_data.EnrichmentJobClient, lambda c: c.get_enrichment_job(STORE, JOB), "GetEnrichmentJob"),
-        (oci.generative_ai_data.GenerateSqlClient, lambda c: c.get_generate_sql_from_nl_job(STORE, JOB), "GetGenerateSqlFromNlJob"),
         (oci.generative_ai_sandbox.GenerativeAiSandboxClient, lambda c: c.get_sandbox("sandbox"), "GetSandbox"),
     ],
 )

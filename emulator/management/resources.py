@@ -98,11 +98,13 @@ def transition(
     return Result(body=rec.doc, etag=rec.etag, work_request_id=wr_id)
 
 
-def save(call: Call, rec: Record) -> None:
-    """Write ``rec`` back with a fresh etag, compare-and-set against the etag it was read with."""
+def save(call: Call, rec: Record, stamp: str | None = "timeUpdated") -> None:
+    """Write ``rec`` back with a fresh etag, compare-and-set against the etag it was read with,
+    and the time in its field ``stamp`` (``None``: a kind with no such field)."""
     expected = rec.etag
     rec.etag = new_etag()
-    rec.doc["timeUpdated"] = call.stamp
+    if stamp:
+        rec.doc[stamp] = call.stamp
     if not call.store.replace(rec, if_match=expected):
         raise errors.no_etag_match()
 

@@ -53,11 +53,15 @@ def _check_details(call: Call, body: dict) -> None:
         )
     selection = body.get("modelSelection") or {}
     if selection.get("modelSelectionType") == "CUSTOM":
-        model_id = selection["modelId"]
-        if model_id not in call.env.catalog.by_id and call.store.get(models.KIND.name, model_id, call.tenancy) is None:
-            raise errors.related_not_found(
-                f"The model given in 'modelSelection.modelId' ({model_id}) does not exist or you are not authorized to use it."
-            )
+        check_model(call, selection["modelId"], "modelSelection.modelId")
+
+
+def check_model(call: Call, model_id: str, field: str) -> None:
+    """A model a store's jobs can use: a base model of the catalog or a custom model of the tenancy."""
+    if model_id not in call.env.catalog.by_id and call.store.get(models.KIND.name, model_id, call.tenancy) is None:
+        raise errors.related_not_found(
+            f"The model given in '{field}' ({model_id}) does not exist or you are not authorized to use it."
+        )
 
 
 def model_of(call: Call, store: Record) -> str:
