@@ -38,6 +38,7 @@ KINDS = (
     ("dedicatedaicluster", "dedicated_ai_cluster"),
     ("apikey", "api_key"),
     ("project", "generative_ai_project"),
+    ("semanticstore", "semantic_store"),
 )
 NOUNS = dict(KINDS)
 # List operations not named list_<noun>s.
@@ -101,7 +102,7 @@ def tagged(client, compartments: list[str], run_id: str | None) -> dict[str, lis
     for kind, noun in KINDS:
         for compartment in compartments:
             lister = getattr(client, LISTS.get(kind, f"list_{noun}s"))
-            items = oci.pagination.list_call_get_all_results(lister, compartment).data
+            items = oci.pagination.list_call_get_all_results(lister, compartment_id=compartment).data
             for item in items:
                 tags = item.freeform_tags or {}
                 if RUN_TAG in tags and (run_id is None or tags[RUN_TAG] == run_id):

@@ -124,6 +124,7 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
     KEY_RULES = KEY_RULES
     noun = ""  # SDK stem: create_<noun>, get_<noun>, list_<noun>s, change_<noun>_compartment, ...
     entity = ""  # work request entityType and the Change<entity>CompartmentDetails model
+    work_request_entity = ""  # the work request's entityType when it is not ``entity``
     label = ""  # budget label (a per-run limit applies with label_limit)
     label_limit: int | None = None
     async_update = True  # False: update answers at once, without a work request (models)
@@ -491,7 +492,7 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
         assert entries, f"{wr.operation_type} has no resources[] entry for {r.id}"
         got = entries[0].action_type
         assert got == action, f"{wr.operation_type}: actionType {got}, not {action}"
-        assert entries[0].entity_type.lower() == self.entity.lower()
+        assert entries[0].entity_type.lower() == (self.work_request_entity or self.entity).lower()
 
     def settle(self, r: Resource) -> None:
         """Await ``r``'s work requests (each must succeed for it) and its settled state; a create

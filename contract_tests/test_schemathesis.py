@@ -159,6 +159,7 @@ RESOURCES = {
     "Endpoint": "endpointId",
     "Model": "modelId",
     "ImportedModel": "importedModelId",
+    "SemanticStore": "semanticStoreId",
 }
 
 
@@ -295,6 +296,13 @@ EXAMPLES_BY_OPERATION = {
              "trainingDataset": {"datasetType": "OBJECT_STORAGE", "namespaceName": "ns", "bucketName": "b",
                                  "objectName": "train.jsonl"},
              "trainingConfig": {"trainingConfigType": "LORA_TRAINING_CONFIG"}}},
+    ],
+    "CreateSemanticStore": [
+        {"compartmentId": C, "displayName": "sales",
+         "dataSource": {"connectionType": "DATABASE_TOOLS_CONNECTION", "queryingConnectionId": C,
+                        "enrichmentConnectionId": C},
+         "schemas": {"connectionType": "DATABASE_TOOLS_CONNECTION", "schemas": [{"name": "SALES"}]},
+         "refreshSchedule": {"type": "INTERVAL", "value": "P1D"}},
     ],
     "Chat": [
         {"compartmentId": C, "servingMode": {"servingType": "DEDICATED", "endpointId": WORLD["chatendpoint"]},
@@ -530,3 +538,71 @@ def test_a_polymorphic_value_without_its_discriminator_is_a_400(schemathesis_bas
     resp = requests.post(schemathesis_base_url + path, json=body)
     assert resp.status_code == 400, resp.text
     assert field in resp.json()["message"] and resp.headers["opc-request-id"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The data API (generative_ai_data, /20260325): a semantic store's enrichment and NL2SQL jobs, aimed at a
+# world of one ACTIVE store with a finished job of each kind (fixed ids, so that paths can name them).
+
+DATA_WORLD = {
+    "semanticStoreId": world_id("generativeaisemanticstore", "store"),
+    "enrichmentJobId": world_id("generativeaisemanticstorejob", "enrichment"),
+    "generateSqlFromNlJobId": world_id("generativeaisemanticstoresqljob", "sql"),
+}
+for _param, _id in DATA_WORLD.items():
+    schemathesis.openapi.format(f"oci-{_param}", st.one_of(st.just(_id), random_ocid))
+    PATH_ID_KINDS[_param] = _id.split(".")[1]  # data paths name these (the management document is already loaded)
+EXAMPLES_BY_OPERATION.update({
+    "GenerateEnrichmentJob": [
+        {"enrichmentJobConfiguration": {"enrichmentJobType": "FULL_BUILD", "schemaName": "SALES"}},
+        {"displayName": "partial", "enrichmentJobConfiguration": {
+            "enrichmentJobType": "PARTIAL_BUILD", "schemaName": "SALES",
+            "databaseObjects": [{"type": "TABLE", "name": "ORDERS"}]}},
+    ],
+    "GenerateSqlFromNl": [
+        {"inputNaturalLanguageQuery": "How many orders were placed?"},
+        {"inputNaturalLanguageQuery": "Top 3 customers", "completionMode": "WAIT_FOR_COMPLETION"},
+    ],
+})
+DATA = load_schema("generative_ai_data")
+DATA_BASE_PATH = SPEC.base_path("generative_ai_data")
+
+
+def build_data_world(root: str) -> dict:
+    """An ACTIVE semantic store (in C) with a finished enrichment job and SQL job, renamed to DATA_WORLD's ids."""
+    store = requests.post(root + BASE_PATH + "/semanticStores", json=EXAMPLES_BY_OPERATION["CreateSemanticStore"][0])
+    assert store.status_code == 200, store.text
+    store_id = store.json()["id"]
+    jobs = root + DATA_BASE_PATH + f"/semanticStores/{store_id}"
+    requests.get(root + BASE_PATH + f"/semanticStores/{store_id}").raise_for_status()  # lands the create
+    made = {store_id: DATA_WORLD["semanticStoreId"]}
+    for path, body, role in (("/actions/enrich", EXAMPLES_BY_OPERATION["GenerateEnrichmentJob"][1], "enrichmentJobId"),
+                             ("/actions/generateSqlFromNl", EXAMPLES_BY_OPERATION["GenerateSqlFromNl"][1],
+                              "generateSqlFromNlJobId")):
+        job = requests.post(jobs + path, json=body)
+        assert job.status_code == 200, job.text
+        made[job.json()["id"]] = DATA_WORLD[role]
+        requests.get(root + BASE_PATH + f"/semanticStores/{store_id}").raise_for_status()  # lands the job
+    text = json.dumps(requests.get(root + "/_emulator/state").json())
+    for old, new in made.items():
+        text = text.replace(old, new)
+    snapshot = json.loads(text)
+    requests.post(root + "/_emulator/state", json=snapshot).raise_for_status()
+    return snapshot
+
+
+@pytest.fixture(scope="module")
+def data_world(schemathesis_emulator) -> dict:
+    return build_data_world(schemathesis_emulator)
+
+
+@pytest.fixture
+def data_base_url(schemathesis_emulator, data_world) -> str:
+    restore_world(schemathesis_emulator, data_world)
+    return schemathesis_emulator + DATA_BASE_PATH
+
+
+@DATA.parametrize()
+@hypothesis_settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=HEALTH, database=None)
+def test_data_api(case, data_base_url):
+    case.call_and_validate(base_url=data_base_url, checks=CHECKS)

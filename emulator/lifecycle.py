@@ -203,8 +203,18 @@ def begin(
     return wr_id
 
 
+def schedule(store: Store, kind: ResourceKind, rec: Record, now: float, *, target: str, on_finish: dict,
+             stamp: str) -> None:
+    """Give ``rec`` a transition to ``target`` that no work request reports (a data-API job), due
+    under ``kind``'s policy; when it lands it sets ``on_finish`` and stamps the field ``stamp``
+    (``timeFinished``) with the time it lands."""
+    policy = policy_of(store, kind.name)
+    rec.pending = {"to": target, "set": on_finish, "outcome": policy["outcome"], "stamp": stamp}
+    rec.due = now + float(policy["seconds"]) if policy["mode"] == "delay" else None
+
+
 def finish(store: Store, rec: Record, now: float) -> None:
-    """Land ``rec``'s pending transition and close its work request."""
+    """Land ``rec``'s pending transition and close its work request (when one reports it)."""
     pending = rec.pending or {}
     stamp = iso(now)
     failed = pending.get("outcome") == "FAILED"
@@ -216,13 +226,15 @@ def finish(store: Store, rec: Record, now: float) -> None:
     else:
         rec.doc["lifecycleState"] = pending["to"]
         rec.doc.update(pending.get("set") or {})
-    rec.doc["timeUpdated"] = stamp
+    rec.doc[pending.get("stamp", "timeUpdated")] = stamp
     rec.pending = None
     rec.due = None
     rec.etag = new_etag()
     with store.transaction():
         if not store.replace(rec, if_match=expected_etag):
             raise RuntimeError(f"{rec.id} changed while its transition landed")
+        if "wr" not in pending:
+            return
         wr = store.get(WORK_REQUEST.name, pending["wr"], rec.tenancy)
         if wr is None:
             return

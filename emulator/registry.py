@@ -30,6 +30,8 @@ from .management import (
     private_endpoints,
     projects,
     routing_profiles,
+    semantic_store_jobs,
+    semantic_stores,
     work_requests,
 )
 from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
@@ -49,6 +51,8 @@ FAMILIES: tuple[ModuleType, ...] = (
     hosted_applications,
     hosted_deployments,
     routing_profiles,
+    semantic_stores,
+    semantic_store_jobs,
     responses,
     conversations,
     files,
@@ -67,10 +71,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
         "create_sandbox_warm_pool", "get_sandbox_warm_pool", "list_sandbox_warm_pools",
         "update_sandbox_warm_pool", "delete_sandbox_warm_pool",
     ),
-    "Semantic stores": (
-        "create_semantic_store", "get_semantic_store", "list_semantic_stores", "update_semantic_store",
-        "delete_semantic_store", "change_semantic_store_compartment",
-    ),
     "Vector store connectors": (
         "create_vector_store_connector", "get_vector_store_connector", "list_vector_store_connectors",
         "update_vector_store_connector", "delete_vector_store_connector", "get_vector_store_connector_stats",
@@ -81,8 +81,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
         "list_vector_store_connector_file_syncs", "cancel_vector_store_connector_file_sync",
         "list_vector_store_connector_file_sync_ingestion_logs",
     ),
-    "Enrichment jobs": ("generate_enrichment_job", "get_enrichment_job", "list_enrichment_jobs", "cancel_enrichment_job"),
-    "Natural-language-to-SQL jobs": ("generate_sql_from_nl", "get_generate_sql_from_nl_job"),
     "Sandboxes": (
         "create_sandbox", "get_sandbox", "list_sandboxes", "update_sandbox", "delete_sandbox", "extend_sandbox",
         "resume_sandbox", "stop_sandbox", "suspend_sandbox", "run_sandbox_command", "run_sandbox_command_and_wait",

@@ -39,7 +39,7 @@ FORMAT = "oci-genai-emulator-state"
 VERSION = 1
 TOP_LEVEL = {"format", "version", "exportedAt", "clockOffsetSeconds", "transitions", "resources", "workRequests"}
 ENTRY_FIELDS = {"kind", "id", "tenancy", "etag", "doc", "pending", "due"}
-PENDING_FIELDS = {"to", "wr", "action", "set", "outcome", "failure"}
+PENDING_FIELDS = {"to", "wr", "action", "set", "outcome", "failure", "stamp"}
 MAX_ETAG_CHARS = 128
 # The emulator's own fields of a work request document (never on the wire).
 _TIMESTAMPED = {"type": "array", "items": {"type": "object", "required": ["message", "timestamp"],
@@ -127,7 +127,7 @@ def check_snapshot(spec: Spec, kinds, data: Any) -> tuple[list[Record], dict]:
         records += [_load(spec, entry, allowed, f"{key}[{i}]") for i, entry in enumerate(entries)]
     work_requests = {(r.tenancy, r.id) for r in records if r.kind == WORK_REQUEST.name}
     for where, rec in ((f"resources[{i}]", r) for i, r in enumerate(records) if r.kind != WORK_REQUEST.name):
-        if rec.pending is not None and (rec.tenancy, rec.pending["wr"]) not in work_requests:
+        if rec.pending is not None and "wr" in rec.pending and (rec.tenancy, rec.pending["wr"]) not in work_requests:
             raise errors.invalid_parameter(
                 f"{where}: 'pending.wr' names no work request of the snapshot in the tenancy {rec.tenancy}."
             )
@@ -190,10 +190,13 @@ def _check_pending(spec: Spec, kind: ResourceKind, doc: dict, pending: Any, wher
     states = _states(spec, kind)
     if pending.get("to") not in states:
         raise errors.invalid_parameter(f"{where}.to: the state it lands in, one of {', '.join(states)}.")
-    if not isinstance(pending.get("wr"), str) or not WORK_REQUEST.owns(pending["wr"]):
-        raise errors.invalid_parameter(f"{where}.wr: the OCID of the work request that reports it.")
-    if pending.get("action") not in ACTION_TYPES.values():
-        raise errors.invalid_parameter(f"{where}.action: one of {', '.join(sorted(set(ACTION_TYPES.values())))}.")
+    if kind.operation_types or "wr" in pending:  # a data-API job's transition has no work request
+        if not isinstance(pending.get("wr"), str) or not WORK_REQUEST.owns(pending["wr"]):
+            raise errors.invalid_parameter(f"{where}.wr: the OCID of the work request that reports it.")
+        if pending.get("action") not in ACTION_TYPES.values():
+            raise errors.invalid_parameter(f"{where}.action: one of {', '.join(sorted(set(ACTION_TYPES.values())))}.")
+    if pending.get("stamp", "timeUpdated") not in ("timeUpdated", "timeFinished"):
+        raise errors.invalid_parameter(f"{where}.stamp: the field stamped when it lands, timeUpdated or timeFinished.")
     if pending.get("outcome", "SUCCEEDED") not in ("SUCCEEDED", "FAILED"):
         raise errors.invalid_parameter(f"{where}.outcome: SUCCEEDED or FAILED.")
     landed = pending.get("set", {})

@@ -29,6 +29,7 @@ SORT_COLUMNS = {
     "timeCreated": "time_created",
     "timeAccepted": "time_created",
     "displayName": "display_name",
+    "name": "display_name",  # vector store connectors sort their display names as ``name``
     "lifecycleState": "state",
     "status": "state",
 }
@@ -445,12 +446,16 @@ def _page_where(q: PageQuery) -> tuple[str, list, str, str]:
 def _filter(name: str, value: Any) -> tuple[str, list]:
     """SQL for one list filter: a column, a document field, an array that contains any value, or a nested key."""
     if name in COLUMN_FILTERS:
+        if isinstance(value, list):  # a repeated filter (``lifecycleState=ACTIVE&lifecycleState=FAILED``)
+            return f"{COLUMN_FILTERS[name]} IN ({','.join('?' * len(value))})", list(value)
         return f"{COLUMN_FILTERS[name]} = ?", [value]
     if "." in name:
-        array, key = name.split(".", 1)
+        # a key of an object (``dataSource.queryingConnectionId``) or of any object of an array
+        parent, key = name.split(".", 1)
         return (
-            f"EXISTS (SELECT 1 FROM json_each(doc, '$.{array}') WHERE json_extract(value, '$.{key}') = ?)",
-            [value],
+            f"(json_extract(doc, '$.{parent}.{key}') = ? OR EXISTS (SELECT 1 FROM json_each(doc, '$.{parent}') "
+            f"WHERE CASE WHEN type = 'object' THEN json_extract(value, '$.{key}') END = ?))",
+            [value, value],
         )
     if isinstance(value, list):
         marks = ",".join("?" * len(value))

@@ -14,6 +14,7 @@ import requests
 
 from emulator import registry
 from emulator.call import Result, operation
+from emulator.management import semantic_stores
 from emulator.spec import Spec
 from emulator.surfaces import SURFACES, surface_for
 
@@ -46,10 +47,13 @@ def test_a_misspelt_handler_stops_start_up():
         registry.handlers(SPEC.operations, registry.FAMILIES + registry.ACTIONS + (_module("typo", create_dedicated_ai_clustr),))
 
 
+WITHOUT_SEMANTIC_STORES = tuple(m for m in registry.FAMILIES + registry.ACTIONS if m is not semantic_stores)
+SEMANTIC_STORES_UNBUILT = {**registry.NOT_IMPLEMENTED, "semantic stores": tuple(registry.marked([semantic_stores]))}
+
+
 def test_an_operation_with_no_handler_and_no_declaration_stops_start_up():
-    declared = {family: tuple(n for n in names if n != "get_semantic_store") for family, names in registry.NOT_IMPLEMENTED.items()}
     with pytest.raises(registry.RegistryError, match="get_semantic_store .* has no handler and is not declared"):
-        registry.handlers(SPEC.operations, not_implemented=declared)
+        registry.handlers(SPEC.operations, WITHOUT_SEMANTIC_STORES)
 
 
 def test_an_operation_both_handled_and_declared_stops_start_up():
@@ -62,22 +66,17 @@ def test_a_function_that_is_not_marked_is_no_handler():
     def get_semantic_store(call):  # named after an operation, but not marked: not picked up by name alone
         return Result()
 
-    table = registry.handlers(SPEC.operations, registry.FAMILIES + registry.ACTIONS + (_module("unmarked", get_semantic_store),))
+    unmarked = WITHOUT_SEMANTIC_STORES + (_module("unmarked", get_semantic_store),)
+    table = registry.handlers(SPEC.operations, unmarked, not_implemented=SEMANTIC_STORES_UNBUILT)
     assert "get_semantic_store" not in table
+    marked = WITHOUT_SEMANTIC_STORES + (_module("marked", operation(get_semantic_store)),)
     with pytest.raises(registry.RegistryError, match="get_semantic_store has a handler"):  # once marked, it is one
-        registry.handlers(SPEC.operations, registry.FAMILIES + registry.ACTIONS + (_module("marked", operation(get_semantic_store)),))
-
-
-STORE = "ocid1.generativeaisemanticstore.oc1.us-chicago-1.amaaaaaastore"
-JOB = "ocid1.generativeaienrichmentjob.oc1.us-chicago-1.amaaaaaajob"
+        registry.handlers(SPEC.operations, marked, not_implemented=SEMANTIC_STORES_UNBUILT)
 
 
 @pytest.mark.parametrize(
     "client_class, call, operation_id",
     [
-        (oci.generative_ai.GenerativeAiClient, lambda c: c.get_semantic_store("ocid1.generativeaisemanticstore.oc1..x"), "GetSemanticStore"),
-        (oci.generative_ai_data.EnrichmentJobClient, lambda c: c.get_enrichment_job(STORE, JOB), "GetEnrichmentJob"),
-        (oci.generative_ai_data.GenerateSqlClient, lambda c: c.get_generate_sql_from_nl_job(STORE, JOB), "GetGenerateSqlFromNlJob"),
         (oci.generative_ai_sandbox.GenerativeAiSandboxClient, lambda c: c.get_sandbox("sandbox"), "GetSandbox"),
     ],
 )

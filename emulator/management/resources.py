@@ -18,7 +18,7 @@ from ..store import PageQuery, Record
 Check = Callable[[Call, Record], None]
 LIST_CONTROLS = {"compartmentId", "limit", "page", "sortBy", "sortOrder"}
 DEFAULT_LIMIT = 100
-ASCENDING_BY_DEFAULT = {"displayName", "lifecycleState"}
+ASCENDING_BY_DEFAULT = {"displayName", "name", "lifecycleState"}
 GONE = ("DELETED", "FAILED")
 
 
@@ -99,11 +99,13 @@ def transition(
     return Result(body=rec.doc, etag=rec.etag, work_request_id=wr_id)
 
 
-def save(call: Call, rec: Record) -> None:
-    """Write ``rec`` back with a fresh etag, compare-and-set against the etag it was read with."""
+def save(call: Call, rec: Record, stamp: str | None = "timeUpdated") -> None:
+    """Write ``rec`` back with a fresh etag, compare-and-set against the etag it was read with,
+    and the time in its field ``stamp`` (``None``: a kind with no such field)."""
     expected = rec.etag
     rec.etag = new_etag()
-    rec.doc["timeUpdated"] = call.stamp
+    if stamp:
+        rec.doc[stamp] = call.stamp
     if not call.store.replace(rec, if_match=expected):
         raise errors.no_etag_match()
 
@@ -150,8 +152,13 @@ def list_page(
     renames: dict[str, str] | None = None,
     include_global: bool = False,
     present=None,
+    compartment: str | None = None,
+    within: dict | None = None,
 ) -> Result:
-    """One page of ``kind`` for a list operation: its filters, sort and page token from the query."""
+    """One page of ``kind`` for a list operation: its filters, sort and page token from the query.
+    ``compartment`` replaces the query's ``compartmentId`` (a kind whose list takes none);
+    ``within`` adds filters the path names (the parent of a child resource: ``{"semanticStoreId": ...}``)
+    and then only those of its records that carry no compartment are listed."""
     query = call.query
     renames = renames or {}
     sort_by = query.get("sortBy", kind.default_sort)
@@ -160,10 +167,14 @@ def list_page(
     check = pagination.checksum(call.op.name, query)
     after = pagination.decode(query["page"], check, (str, str)) if "page" in query else None
     filters = {renames.get(k, k): v for k, v in query.items() if k not in LIST_CONTROLS}
+    if within is not None:
+        filters.update(within)
+    elif compartment is None:
+        compartment = query.get("compartmentId")
     page_query = PageQuery(
         kind=kind.name,
         tenancy=call.tenancy,
-        compartment=query.get("compartmentId"),
+        compartment=compartment,
         filters=filters,
         sort_by=sort_by,
         descending=descending,

@@ -64,6 +64,10 @@ class Rules(Generator):
             return self._fallback().stream(chat, call)
         return super().stream(chat, call)
 
+    def matches(self, chat: ChatInput, call: Call) -> bool:
+        """Whether a rule answers ``chat`` (else the fallback does)."""
+        return self._match(chat, call) is not None
+
     def _fallback(self) -> Generator:
         return build(self.options.get("fallback") or {"type": "deterministic"})
 
