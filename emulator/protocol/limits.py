@@ -90,7 +90,8 @@ def _field(api: str, name: str, schema: dict) -> None:
     if name == "freeformTags":
         schema.update(_tag_map({"additionalProperties": {"type": "string", "maxLength": MAX_TAG_VALUE_CHARS}}))
     elif name == "definedTags":
-        schema.update(_tag_map({"additionalProperties": _tag_map({"type": "object", "additionalProperties": {"maxLength": MAX_TAG_VALUE_CHARS}})}))
+        namespace = _tag_map({"type": "object", "additionalProperties": {"maxLength": MAX_TAG_VALUE_CHARS}})
+        schema.update(_tag_map({"additionalProperties": namespace}))
     elif kind == "string" and "enum" not in schema:
         schema.setdefault("maxLength", _string_limit(name))
     elif kind == "array":
