@@ -10,9 +10,9 @@ import oci
 import pytest
 from oci.generative_ai import models
 
-from conftest import COMPARTMENT, OTHER_COMPARTMENT
+from conftest import COMPARTMENT, OTHER_COMPARTMENT, admin
 from helpers import WAIT
-from hosted_helpers import NO_AUTH, active_app, active_iam_app, active_storage, app_details
+from hosted_helpers import active_app, active_iam_app, active_storage, app_details
 from test_private_endpoints import active_private_endpoint
 from tests.test_cli import cli_home, oci_cli  # noqa: F401
 
@@ -216,8 +216,6 @@ def test_the_cli_creates_lists_and_deletes_an_application(oci_cli):  # noqa: F81
 
 
 def test_state_export_and_import_keep_applications_and_storages(genai, emulator_url):
-    from conftest import admin
-
     storage = active_storage(genai)
     app = active_app(genai, storage_configs=[models.StorageConfig(environment_variable_key="C", storage_id=storage.id)])
     snapshot = admin(emulator_url, "state")
@@ -232,4 +230,3 @@ def test_inbound_auth_is_required_for_the_non_iam_variant(genai_no_retry):
         genai_no_retry.create_hosted_application(
             models.CreateHostedApplicationDetails(compartment_id=COMPARTMENT, display_name="x"))
     assert missing.value.status == 400 and "inboundAuthConfig" in missing.value.message
-    assert NO_AUTH.inbound_auth_config_type == "NO_AUTH_CONFIG"
