@@ -230,3 +230,21 @@ def test_inbound_auth_is_required_for_the_non_iam_variant(genai_no_retry):
         genai_no_retry.create_hosted_application(
             models.CreateHostedApplicationDetails(compartment_id=COMPARTMENT, display_name="x"))
     assert missing.value.status == 400 and "inboundAuthConfig" in missing.value.message
+
+
+def test_the_cli_makes_a_storage_and_an_iam_application_that_uses_it(oci_cli):  # noqa: F811
+    storage = json.loads(oci_cli(
+        "generative-ai", "hosted-application-storage", "create", "--compartment-id", COMPARTMENT,
+        "--display-name", "cli-cache", "--storage-type", "CACHE",
+        "--wait-for-state", "SUCCEEDED", "--wait-interval-seconds", "1",
+    ).stdout)["data"]["resources"][0]["identifier"]
+    config = [{"environmentVariableKey": "CACHE_URL", "storageId": storage}]
+    oci_cli("generative-ai", "hosted-application-iam", "create", "--compartment-id", COMPARTMENT,
+            "--display-name", "cli-iam", "--storage-configs", json.dumps(config),
+            "--wait-for-state", "SUCCEEDED", "--wait-interval-seconds", "1")
+    listed = json.loads(oci_cli("generative-ai", "hosted-application-collection", "list-hosted-applications-iam",
+                                "--compartment-id", COMPARTMENT).stdout)["data"]["items"]
+    assert [a["display-name"] for a in listed] == ["cli-iam"]
+    used = json.loads(oci_cli("generative-ai", "hosted-application-storage", "get",
+                              "--hosted-application-storage-id", storage).stdout)["data"]
+    assert used["application-ids"] == [listed[0]["id"]]
