@@ -5,14 +5,11 @@ DELETED, never busy)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from hypothesis import strategies as st
-from hypothesis.stateful import precondition, rule
 from oci.generative_ai import models
 
-from .machines import KEY_RULES, WORDS, Resource, ResourceMachine, expect_error
+from .machines import KEY_RULES, Resource, ResourceMachine
 
 
 class SynchronousMove(ResourceMachine):
@@ -51,20 +48,6 @@ class SynchronousResource(SynchronousMove):
 
     def refuses_while_busy(self, r: Resource) -> None:
         """Never busy: nothing to refuse."""
-
-    @precondition(lambda self: self.can_create())
-    @rule(word=WORDS, data=st.data())
-    def create_twice_with_one_retry_token(self, word, data):
-        """The retried create answers the first one (no work request to compare); the token on
-        another request is refused."""
-        token = uuid.uuid4().hex
-        r, details = self.create_one(word, data, opc_retry_token=token)
-        again = self.sdk("create_{}")(details, opc_retry_token=token)
-        if again.data.id != r.id:
-            self.adopt(again, r.display_name)
-        assert again.data.id == r.id, "a retried create (same opc-retry-token) made a second resource"
-        other = self.create_details(self.new_name(word), self.ctx.compartment, data)
-        expect_error(409, None, lambda: self.sdk("create_{}")(other, opc_retry_token=token), adopt=self.adopt)
 
     def deleting(self, r: Resource, response: Any) -> None:
         assert 200 <= response.status < 300

@@ -13,11 +13,12 @@ The committed specs are loaded with additions made here, at load time only:
 - request examples (valid creates; chat, embeddings, rerank, generate, summarize, guardrails, some
   streaming, some on the world's dedicated endpoints) for the examples phase;
 - OpenAPI links (create/get/update -> get/update/delete/change compartment by id with the etag,
-  create/update/delete -> work request, list -> get, cluster -> endpoint and fine-tuning) for the
-  stateful test.
+  create/update/delete -> work request, list -> get, cluster -> endpoint and fine-tuning, hosted
+  application -> deployment -> artifacts) for the stateful test.
 
 Each operation's test and each stateful scenario starts from the same world (a state snapshot of
-ACTIVE clusters, endpoints, a fine-tuned and an imported model, restored through the admin API).
+ACTIVE clusters, endpoints, a fine-tuned and an imported model, a hosted application of each variant with a
+storage and a deployment, a routing profile, restored through the admin API).
 
 Negative data (Schemathesis' negative mode: wrong types, missing required fields, values out of
 their enums or bounds) must be rejected with a 4xx (``negative_data_rejection``). The stateful test
@@ -102,9 +103,15 @@ WORLD = {
     **{f"{role}endpoint": world_id("generativeaiendpoint", role) for role in ENDPOINTS},
     "finetuned": world_id("generativeaimodel", "finetuned"),
     "imported": world_id("generativeaiimportedmodel", "imported"),
-    # one work request per create: a cluster and an endpoint per role, the tuning cluster, the two models
+    "storage": world_id("generativeaihostedapplicationstorage", "storage"),
+    "application": world_id("generativeaihostedapplication", "application"),
+    "applicationiam": world_id("generativeaihostedapplicationiam", "applicationiam"),
+    "deployment": world_id("generativeaihosteddeployment", "deployment"),
+    "routingprofile": world_id("generativeairoutingprofile", "routingprofile"),
+    # one work request per create: a cluster and an endpoint per role, the tuning cluster, the two models,
+    # and the hosted storage, applications and deployment (a routing profile has none)
     **{f"workrequest{i}": world_id("generativeaiworkrequest", f"workrequest{i}")
-       for i in range(2 * len(ENDPOINTS) + 3)},
+       for i in range(2 * len(ENDPOINTS) + 3 + 4)},
 }
 random_ocid = st.from_regex(r"\Aocid1\.[a-z]{3,24}\.oc1\.(us-chicago-1)?\.[a-z0-9]{8,40}\Z")
 schemathesis.openapi.format(
@@ -123,6 +130,11 @@ PATH_ID_KINDS = {
     "modelId": "generativeaimodel",
     "importedModelId": "generativeaiimportedmodel",
     "workRequestId": "generativeaiworkrequest",
+    "hostedApplicationId": "generativeaihostedapplication",
+    "hostedApplicationIamId": "generativeaihostedapplicationiam",
+    "hostedApplicationStorageId": "generativeaihostedapplicationstorage",
+    "hostedDeploymentId": "generativeaihosteddeployment",
+    "routingProfileId": "generativeairoutingprofile",
 }
 for _param, _kind in PATH_ID_KINDS.items():
     _known = sorted(v for v in WORLD.values() if f".{_kind}." in v)
@@ -160,7 +172,18 @@ RESOURCES = {
     "Model": "modelId",
     "ImportedModel": "importedModelId",
     "SemanticStore": "semanticStoreId",
+    "HostedApplication": "hostedApplicationId",
+    "HostedApplicationIam": "hostedApplicationIamId",
+    "HostedApplicationStorage": "hostedApplicationStorageId",
+    "HostedDeployment": "hostedDeploymentId",
+    "RoutingProfile": "routingProfileId",
 }
+# Where a family departs from the convention: its list operation's name, the operations it lacks,
+# answers without a work request (synchronous families) and updates answered without a body.
+LIST_OPERATIONS = {"HostedApplicationIam": "ListHostedApplicationsIam"}
+LACKING = {"HostedApplicationStorage": {"Update"}, "HostedDeployment": {"ChangeCompartment"}}
+NO_WORK_REQUEST = {"RoutingProfile"}
+NO_UPDATE_BODY = {"HostedApplication", "HostedApplicationIam"}
 
 
 def _link(operation_id: str, parameters: dict | None = None, body: dict | None = None) -> dict:
@@ -179,23 +202,27 @@ def management_links() -> dict[str, dict[str, dict]]:
     for family, param in RESOURCES.items():
         by_id = {f"path.{param}": "$response.body#/id"}
         with_etag = {**by_id, "header.if-match": "$response.header.etag"}
+        list_operation = LIST_OPERATIONS.get(family, f"List{family}s")
         to_resource = {
             "Get": _link(f"Get{family}", by_id),
             "Update": _link(f"Update{family}", with_etag),
             "Delete": _link(f"Delete{family}", with_etag),
             "ChangeCompartment": _link(f"Change{family}Compartment", by_id),
-            "List": _link(f"List{family}s", {"query.compartmentId": "$response.body#/compartmentId"}),
+            "List": _link(list_operation, {"query.compartmentId": "$response.body#/compartmentId"}),
         }
-        to_work_request = {
+        to_resource = {name: link for name, link in to_resource.items() if name not in LACKING.get(family, ())}
+        to_work_request = {} if family in NO_WORK_REQUEST else {
             "GetWorkRequest": _link("GetWorkRequest", {"path.workRequestId": wr}),
             "ListWorkRequestErrors": _link("ListWorkRequestErrors", {"path.workRequestId": wr}),
             "ListWorkRequestLogs": _link("ListWorkRequestLogs", {"path.workRequestId": wr}),
         }
         links[f"Create{family}"] = {**to_resource, **to_work_request}
         links[f"Get{family}"] = dict(to_resource)
-        links[f"Update{family}"] = {**to_resource, **to_work_request}
-        links[f"Delete{family}"] = dict(to_work_request)
-        links[f"List{family}s"] = {"Get": _link(f"Get{family}", {f"path.{param}": "$response.body#/items/0/id"})}
+        if "Update" in to_resource:
+            links[f"Update{family}"] = dict(to_work_request) if family in NO_UPDATE_BODY else {**to_resource, **to_work_request}
+        if to_work_request:
+            links[f"Delete{family}"] = dict(to_work_request)
+        links[list_operation] = {"Get": _link(f"Get{family}", {f"path.{param}": "$response.body#/items/0/id"})}
     cluster = {"dedicatedAiClusterId": "$response.body#/id", "compartmentId": "$response.body#/compartmentId"}
     links["CreateDedicatedAiCluster"]["CreateEndpoint"] = _link("CreateEndpoint", body=cluster)
     links["GetDedicatedAiCluster"]["CreateEndpoint"] = _link("CreateEndpoint", body=cluster)
@@ -206,6 +233,12 @@ def management_links() -> dict[str, dict[str, dict]]:
     )
     links["ListModels"]["CreateEndpoint"] = _link("CreateEndpoint", body={"modelId": "$response.body#/items/0/id"})
     links["GetImportedModel"]["CreateEndpoint"] = _link("CreateEndpoint", body={"modelId": "$response.body#/id"})
+    application = {"hostedApplicationId": "$response.body#/id", "compartmentId": "$response.body#/compartmentId"}
+    for source in ("CreateHostedApplication", "GetHostedApplication", "CreateHostedApplicationIam", "GetHostedApplicationIam"):
+        links[source]["CreateHostedDeployment"] = _link("CreateHostedDeployment", body=application)
+    artifact = {"path.hostedDeploymentId": "$response.body#/id", "path.artifactId": "$response.body#/artifacts/0/id"}
+    links["GetHostedDeployment"]["DeleteArtifact"] = _link("DeleteHostedDeploymentArtifact", artifact)
+    links["GetHostedDeployment"]["AddArtifact"] = _link("AddArtifact", {"path.hostedDeploymentId": "$response.body#/id"})
     links["ListWorkRequests"] = {
         "Get": _link("GetWorkRequest", {"path.workRequestId": "$response.body#/items/0/id"}),
         "Errors": _link("ListWorkRequestErrors", {"path.workRequestId": "$response.body#/items/0/id"}),
@@ -275,6 +308,7 @@ def _request_schemas(doc: dict) -> None:
 # Realistic request bodies for the examples phase (the fuzzer alone seldom gets past validation).
 BASE_MODEL = {m.name: m.id for m in CATALOG}
 USER = {"role": "USER", "content": [{"type": "TEXT", "text": "What is a vector database?"}]}
+HOSTED_ARTIFACT = {"artifactType": "SIMPLE_DOCKER_ARTIFACT", "containerUri": "iad.ocir.io/ns/agents/echo", "tag": "v1"}
 EXAMPLES_BY_OPERATION = {
     "CreateDedicatedAiCluster": [
         {"compartmentId": C, "type": "HOSTING", "unitShape": "SMALL_COHERE_V2", "unitCount": 1, "displayName": "h"},
@@ -303,6 +337,24 @@ EXAMPLES_BY_OPERATION = {
                         "enrichmentConnectionId": C},
          "schemas": {"connectionType": "DATABASE_TOOLS_CONNECTION", "schemas": [{"name": "SALES"}]},
          "refreshSchedule": {"type": "INTERVAL", "value": "P1D"}},
+    ],
+    "CreateHostedApplication": [
+        {"compartmentId": C, "displayName": "app", "inboundAuthConfig": {"inboundAuthConfigType": "NO_AUTH_CONFIG"}},
+        {"compartmentId": C, "displayName": "stored", "inboundAuthConfig": {"inboundAuthConfigType": "NO_AUTH_CONFIG"},
+         "storageConfigs": [{"environmentVariableKey": "CACHE_URL", "storageId": WORLD["storage"]}],
+         "scalingConfig": {"scalingType": "CONCURRENCY", "maxReplica": 4}},
+    ],
+    "CreateHostedApplicationIam": [{"compartmentId": C, "displayName": "iam"}],
+    "CreateHostedApplicationStorage": [{"compartmentId": C, "displayName": "pg", "storageType": "POSTGRESQL"}],
+    "CreateHostedDeployment": [
+        {"compartmentId": C, "hostedApplicationId": WORLD["application"], "activeArtifact": HOSTED_ARTIFACT},
+        {"hostedApplicationId": WORLD["applicationiam"], "activeArtifact": HOSTED_ARTIFACT},
+    ],
+    "UpdateHostedDeployment": [{"activeArtifact": {**HOSTED_ARTIFACT, "tag": "v2"}}],
+    "AddArtifact": [{"artifact": {**HOSTED_ARTIFACT, "tag": "v3"}}],
+    "CreateRoutingProfile": [
+        {"compartmentId": C, "displayName": "smart", "modelRoutingPolicy": {"allowedModels": ["xai.grok-4"]},
+         "regionRoutingPolicy": {"allowedRegions": ["us-chicago-1", "eu-frankfurt-1"]}},
     ],
     "Chat": [
         {"compartmentId": C, "servingMode": {"servingType": "DEDICATED", "endpointId": WORLD["chatendpoint"]},
@@ -439,7 +491,8 @@ STATEFUL_CHECKS = [*CHECKS, ensure_resource_availability, deleted_is_not_alive]
 
 def build_world(root: str) -> dict:
     """Real resources to aim at, made through the API and renamed to the ids of WORLD: ACTIVE
-    clusters, endpoints (chat, rerank, generate, summarize), a fine-tuned model and an imported model.
+    clusters, endpoints (chat, rerank, generate, summarize), a fine-tuned model and an imported model, a hosted
+    storage, applications (both variants) and a deployment, and a routing profile.
     Returns the state snapshot, loaded into the emulator."""
     api = root + BASE_PATH
     renames: dict[str, str] = {}
@@ -461,6 +514,12 @@ def build_world(root: str) -> dict:
     post("/models", {**fine_tune, "displayName": "world", "fineTuneDetails": {
         **fine_tune["fineTuneDetails"], "dedicatedAiClusterId": tuning}}, "finetuned")
     post("/importedModels", EXAMPLES_BY_OPERATION["CreateImportedModel"][0], "imported")
+    post("/hostedApplicationStorages", {"displayName": "world", "storageType": "CACHE"}, "storage")
+    application = post("/hostedApplications", EXAMPLES_BY_OPERATION["CreateHostedApplication"][0], "application")
+    post("/hostedApplicationsIam", EXAMPLES_BY_OPERATION["CreateHostedApplicationIam"][0], "applicationiam")
+    requests.get(api + "/workRequests", params={"compartmentId": C}).raise_for_status()  # the application lands
+    post("/hostedDeployments", {"hostedApplicationId": application, "activeArtifact": HOSTED_ARTIFACT}, "deployment")
+    post("/routingProfiles", EXAMPLES_BY_OPERATION["CreateRoutingProfile"][0], "routingprofile")
     requests.get(api + "/workRequests", params={"compartmentId": C}).raise_for_status()  # settles transitions
     snapshot = requests.get(root + "/_emulator/state").json()
     assert all(r["doc"]["lifecycleState"] == "ACTIVE" for r in snapshot["resources"]), snapshot["resources"]

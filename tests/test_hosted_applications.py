@@ -10,9 +10,9 @@ import oci
 import pytest
 from oci.generative_ai import models
 
-from conftest import COMPARTMENT, OTHER_COMPARTMENT
+from conftest import COMPARTMENT, OTHER_COMPARTMENT, admin
 from helpers import WAIT
-from hosted_helpers import NO_AUTH, active_app, active_iam_app, active_storage, app_details
+from hosted_helpers import active_app, active_iam_app, active_storage, app_details
 from test_private_endpoints import active_private_endpoint
 from tests.test_cli import cli_home, oci_cli  # noqa: F401
 
@@ -216,8 +216,6 @@ def test_the_cli_creates_lists_and_deletes_an_application(oci_cli):  # noqa: F81
 
 
 def test_state_export_and_import_keep_applications_and_storages(genai, emulator_url):
-    from conftest import admin
-
     storage = active_storage(genai)
     app = active_app(genai, storage_configs=[models.StorageConfig(environment_variable_key="C", storage_id=storage.id)])
     snapshot = admin(emulator_url, "state")
@@ -232,4 +230,21 @@ def test_inbound_auth_is_required_for_the_non_iam_variant(genai_no_retry):
         genai_no_retry.create_hosted_application(
             models.CreateHostedApplicationDetails(compartment_id=COMPARTMENT, display_name="x"))
     assert missing.value.status == 400 and "inboundAuthConfig" in missing.value.message
-    assert NO_AUTH.inbound_auth_config_type == "NO_AUTH_CONFIG"
+
+
+def test_the_cli_makes_a_storage_and_an_iam_application_that_uses_it(oci_cli):  # noqa: F811
+    storage = json.loads(oci_cli(
+        "generative-ai", "hosted-application-storage", "create", "--compartment-id", COMPARTMENT,
+        "--display-name", "cli-cache", "--storage-type", "CACHE",
+        "--wait-for-state", "SUCCEEDED", "--wait-interval-seconds", "1",
+    ).stdout)["data"]["resources"][0]["identifier"]
+    config = [{"environmentVariableKey": "CACHE_URL", "storageId": storage}]
+    oci_cli("generative-ai", "hosted-application-iam", "create", "--compartment-id", COMPARTMENT,
+            "--display-name", "cli-iam", "--storage-configs", json.dumps(config),
+            "--wait-for-state", "SUCCEEDED", "--wait-interval-seconds", "1")
+    listed = json.loads(oci_cli("generative-ai", "hosted-application-collection", "list-hosted-applications-iam",
+                                "--compartment-id", COMPARTMENT).stdout)["data"]["items"]
+    assert [a["display-name"] for a in listed] == ["cli-iam"]
+    used = json.loads(oci_cli("generative-ai", "hosted-application-storage", "get",
+                              "--hosted-application-storage-id", storage).stdout)["data"]
+    assert used["application-ids"] == [listed[0]["id"]]

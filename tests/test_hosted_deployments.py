@@ -157,3 +157,18 @@ def test_the_cli_creates_and_deletes_a_deployment(genai, oci_cli):  # noqa: F811
     assert [d["id"] for d in listed["data"]["items"]] == [deployment_id]
     oci_cli("generative-ai", "hosted-deployment", "delete", "--hosted-deployment-id", deployment_id, "--force",
             "--wait-for-state", "SUCCEEDED", "--wait-interval-seconds", "1")
+
+
+def test_another_tenancy_sees_no_deployment_and_cannot_deploy_to_the_application(genai, emulator_url, other_oci_config):
+    app = active_app(genai)
+    deployment = active_deployment(genai, app.id)
+    stranger = oci.generative_ai.GenerativeAiClient(
+        other_oci_config, service_endpoint=emulator_url, retry_strategy=oci.retry.NoneRetryStrategy())
+    with pytest.raises(oci.exceptions.ServiceError) as foreign:
+        stranger.get_hosted_deployment(deployment.id)
+    assert foreign.value.status == 404
+    with pytest.raises(oci.exceptions.ServiceError) as foreign_app:
+        stranger.create_hosted_deployment(models.CreateHostedDeploymentDetails(
+            hosted_application_id=app.id, active_artifact=docker()))
+    assert foreign_app.value.status == 400
+    assert stranger.list_hosted_deployments(COMPARTMENT).data.items == []

@@ -96,3 +96,12 @@ def test_the_cli_creates_and_lists_profiles(oci_cli):  # noqa: F811
     listed = json.loads(oci_cli("generative-ai", "routing-profile-collection", "list-routing-profiles",
                                 "--compartment-id", COMPARTMENT, "--all").stdout)
     assert [p["id"] for p in listed["data"]["items"]] == [created["data"]["id"]]
+
+
+def test_a_defined_tag_namespace_must_be_an_object(genai_no_retry):
+    with pytest.raises(oci.exceptions.ServiceError) as bad:
+        genai_no_retry.base_client.call_api(  # the SDK checks this itself; other clients may not
+            resource_path="/routingProfiles", method="POST", header_params={"content-type": "application/json"},
+            body={"compartmentId": COMPARTMENT, "displayName": "x", "definedTags": {"Operations": "not-an-object"}},
+        )
+    assert (bad.value.status, bad.value.code) == (400, "InvalidParameter") and "definedTags" in bad.value.message

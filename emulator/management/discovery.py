@@ -69,7 +69,8 @@ def _discovered(call: Call, name: str, versions: list[BaseModel]) -> dict:
     modalities = [{"input": "TEXT", "output": "TEXT"}]
     if any(v.extras.get("xSupportsImages") for v in versions):
         modalities.append({"input": "IMAGE", "output": "TEXT"})
-    availability = {"realm": REALM, "region": call.env.settings.region, "servingModes": modes, "supportedReplacements": []}
+    region = call.env.settings.region
+    availability = {"realm": REALM, "region": region, "servingModes": modes, "supportedReplacements": []}
     for field in ("timeDeprecated", "timeOnDemandRetired", "timeDedicatedRetired"):
         if first.doc.get(field):
             availability[field] = first.doc[field]

@@ -60,6 +60,7 @@ DEFAULT_THRESHOLDS = {
 PERCENT_THRESHOLDS = ("targetCpuThreshold", "targetMemoryThreshold")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IDCS_TYPES = ("IDCS_AUTH_CONFIG", "IDCS_SESSION_AUTH_CONFIG")
+INBOUND, OUTBOUND = "networkingConfig.inboundNetworkingConfig", "networkingConfig.outboundNetworkingConfig"
 
 
 def kind_of(app_id: str) -> ResourceKind:
@@ -83,9 +84,9 @@ def _scaling(config: dict | None) -> dict:
             f"(got {config['minReplica']} and {config['maxReplica']})."
         )
     for name, value in config.items():
-        low_high = (1, 100) if name in PERCENT_THRESHOLDS else (1, None)
-        if name.startswith("target") and not (value >= low_high[0] and (low_high[1] is None or value <= low_high[1])):
-            allowed = "1 to 100 (percent)" if low_high[1] else "at least 1"
+        most = 100 if name in PERCENT_THRESHOLDS else None
+        if name.startswith("target") and not (1 <= value and (most is None or value <= most)):
+            allowed = "1 to 100 (percent)" if most else "at least 1"
             raise errors.invalid_parameter(f"Invalid scalingConfig.{name} {value}: it must be {allowed}.")
     return config
 
@@ -95,7 +96,8 @@ def _check_environment(variables: list[dict], storage_keys: list[str]) -> None:
     for variable in variables:
         if not ENV_NAME.match(variable["name"]):
             raise errors.invalid_parameter(
-                f"Invalid environment variable name {variable['name']!r}: use letters, digits and '_', not starting with a digit."
+                f"Invalid environment variable name {variable['name']!r}: "
+                "use letters, digits and '_', not starting with a digit."
             )
         value = variable["value"]
         if not isinstance(value, str):
@@ -117,12 +119,16 @@ def _check_auth(body: dict) -> None:
     if auth is None:
         return
     if auth["inboundAuthConfigType"] in IDCS_TYPES and "idcsConfig" not in auth:
-        raise errors.missing_parameter(f"inboundAuthConfig.idcsConfig is required for {auth['inboundAuthConfigType']}.")
+        raise errors.missing_parameter(
+            f"inboundAuthConfig.idcsConfig is required for {auth['inboundAuthConfigType']}."
+        )
     if auth["inboundAuthConfigType"] == "NO_AUTH_CONFIG" and "idcsConfig" in auth:
         raise errors.invalid_parameter("inboundAuthConfig.idcsConfig must be omitted for NO_AUTH_CONFIG.")
     for pattern in body.get("publicAccessPathPatterns") or ():
         if not pattern.startswith("/"):
-            raise errors.invalid_parameter(f"Invalid publicAccessPathPatterns entry {pattern!r}: a path starts with '/'.")
+            raise errors.invalid_parameter(
+                f"Invalid publicAccessPathPatterns entry {pattern!r}: a path starts with '/'."
+            )
 
 
 def _check_networking(call: Call, networking: dict | None) -> None:
@@ -132,14 +138,14 @@ def _check_networking(call: Call, networking: dict | None) -> None:
     pe_id = inbound.get("privateEndpointId")
     if inbound["endpointMode"] == "PRIVATE":
         if pe_id is None:
-            raise errors.missing_parameter("networkingConfig.inboundNetworkingConfig.privateEndpointId is required for PRIVATE.")
-        private_endpoints.check_usable_by(call, pe_id, "APPLICATION", "networkingConfig.inboundNetworkingConfig.privateEndpointId")
+            raise errors.missing_parameter(f"{INBOUND}.privateEndpointId is required for PRIVATE.")
+        private_endpoints.check_usable_by(call, pe_id, "APPLICATION", f"{INBOUND}.privateEndpointId")
     elif pe_id is not None:
-        raise errors.invalid_parameter("networkingConfig.inboundNetworkingConfig.privateEndpointId is only for PRIVATE.")
+        raise errors.invalid_parameter(f"{INBOUND}.privateEndpointId is only for PRIVATE.")
     if outbound["networkMode"] == "CUSTOM" and "customSubnetId" not in outbound:
-        raise errors.missing_parameter("networkingConfig.outboundNetworkingConfig.customSubnetId is required for CUSTOM.")
+        raise errors.missing_parameter(f"{OUTBOUND}.customSubnetId is required for CUSTOM.")
     if outbound["networkMode"] == "MANAGED" and ("customSubnetId" in outbound or outbound.get("nsgIds")):
-        raise errors.invalid_parameter("networkingConfig.outboundNetworkingConfig: customSubnetId and nsgIds are only for CUSTOM.")
+        raise errors.invalid_parameter(f"{OUTBOUND}: customSubnetId and nsgIds are only for CUSTOM.")
 
 
 def _storage_ids(doc: dict) -> list[str]:

@@ -49,7 +49,9 @@ def _artifact(call: Call, given: dict, deployment_id: str, field: str, status: s
         if name not in given:
             raise errors.missing_parameter(f"The field '{field}.{name}' is required.")
         if not pattern.match(given[name]):
-            raise errors.invalid_parameter(f"Invalid {field}.{name} {given[name]!r}: it is not a container image {name}.")
+            raise errors.invalid_parameter(
+                f"Invalid {field}.{name} {given[name]!r}: it is not a container image {name}."
+            )
     return {
         **{k: given[k] for k in IMAGE_FIELDS if k in given},
         "isVulnerabilityScanRequired": given.get("isVulnerabilityScanRequired", False),
@@ -69,7 +71,9 @@ def _load_application(call: Call, app_id: str | None) -> Record:
         raise errors.missing_parameter("The field 'hostedApplicationId' is required.")
     app = resources.load_related(call, hosted_applications.kind_of(app_id), app_id, "hostedApplicationId")
     if app.doc["lifecycleState"] != "ACTIVE":
-        raise errors.incorrect_state(f"The hosted application {app.id} is {app.doc['lifecycleState']}; it must be ACTIVE.")
+        raise errors.incorrect_state(
+            f"The hosted application {app.id} is {app.doc['lifecycleState']}; it must be ACTIVE."
+        )
     return app
 
 
@@ -79,7 +83,8 @@ def create_hosted_deployment(call: Call) -> Result:
     app = _load_application(call, body.get("hostedApplicationId"))
     rid = KIND.new_id(call.env.settings.region)
     artifact = _artifact(call, body["activeArtifact"], rid, "activeArtifact", "ACTIVE")
-    doc = dict(body, id=rid, activeArtifact=artifact, artifacts=[artifact], lifecycleDetails="Creating the hosted deployment.")
+    doc = dict(body, id=rid, activeArtifact=artifact, artifacts=[artifact],
+               lifecycleDetails="Creating the hosted deployment.")
     doc.setdefault("compartmentId", app.doc["compartmentId"])
     with call.store.transaction():
         for previous in resources.living(call, KIND.name, hostedApplicationId=app.id, lifecycleState="ACTIVE"):

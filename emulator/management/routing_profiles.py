@@ -46,7 +46,8 @@ def _check_policies(call: Call, body: dict) -> None:
     for region in (body.get("regionRoutingPolicy") or {}).get("allowedRegions") or []:
         if not REGION_RE.fullmatch(region):
             raise errors.invalid_parameter(
-                f"Invalid regionRoutingPolicy.allowedRegions entry {region!r}: use a region identifier such as us-chicago-1."
+                f"Invalid regionRoutingPolicy.allowedRegions entry {region!r}: "
+                "use a region identifier such as us-chicago-1."
             )
     models = (body.get("modelRoutingPolicy") or {}).get("allowedModels") or []
     unknown = [m for m in models if m not in _on_demand_names(call)] if models else []
