@@ -77,8 +77,10 @@ def transition(
     target: str,
     on_finish: dict | None = None,
     is_new: bool = False,
+    ends: str | None = None,
 ) -> Result:
-    """Start ``kind``'s asynchronous ``action`` on ``rec`` and write it, all or nothing."""
+    """Start ``kind``'s asynchronous ``action`` on ``rec`` and write it, all or nothing (``ends``:
+    see :func:`lifecycle.begin`)."""
     with call.store.transaction():
         wr_id = lifecycle.begin(
             call.store,
@@ -90,11 +92,12 @@ def transition(
             transitional=transitional,
             target=target,
             on_finish=on_finish,
+            ends=ends,
         )
         if is_new:
             call.store.insert(rec)
         else:
-            save(call, rec)
+            save(call, rec, stamp=None if ends else "timeUpdated")
     return Result(body=rec.doc, etag=rec.etag, work_request_id=wr_id)
 
 
