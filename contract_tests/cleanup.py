@@ -33,6 +33,7 @@ KINDS = (
     ("apikey", "api_key"),
     ("project", "generative_ai_project"),
     ("semanticstore", "semantic_store"),
+    ("vectorstoreconnector", "vector_store_connector"),
 )
 NOUNS = dict(KINDS)
 BUSY = ("CREATING", "UPDATING")

@@ -304,6 +304,12 @@ EXAMPLES_BY_OPERATION = {
          "schemas": {"connectionType": "DATABASE_TOOLS_CONNECTION", "schemas": [{"name": "SALES"}]},
          "refreshSchedule": {"type": "INTERVAL", "value": "P1D"}},
     ],
+    "CreateVectorStoreConnector": [
+        {"compartmentId": C, "displayName": "docs", "vectorStoreId": C,
+         "configuration": {"type": "OBJECT_STORAGE_FILES",
+                           "storageConfigList": [{"namespace": "ns", "bucketName": "docs", "prefixList": ["a/"]}]},
+         "scheduleConfig": {"configType": "INTERVAL", "frequency": "DAILY", "interval": 1}},
+    ],
     "Chat": [
         {"compartmentId": C, "servingMode": {"servingType": "DEDICATED", "endpointId": WORLD["chatendpoint"]},
          "chatRequest": {"apiFormat": "COHERE", "message": "Say hello"}},
