@@ -8,7 +8,6 @@ import pytest
 from oci.generative_ai_data import models as data
 
 from conftest import COMPARTMENT, OTHER_COMPARTMENT, admin
-from helpers import WAIT
 from test_semantic_stores import active_store
 from tests.test_cli import cli_home, oci_cli  # noqa: F401
 

@@ -55,9 +55,10 @@ def source_files(connector: dict) -> list[dict]:
             seed = hashlib.sha256(f"{config['namespace']}/{config['bucketName']}/{prefix}".encode()).digest()
             for k in range(FILES_PER_SOURCE):
                 size = 1024 + int.from_bytes(seed[4 * k:4 * k + 3], "big") % 2_000_000
+                ext = EXTENSIONS[seed[k] % len(EXTENSIONS)]
                 files.append({
                     "fileId": "file-" + hashlib.sha256(seed + bytes([k])).hexdigest()[:24],
-                    "filePath": f"{config['bucketName']}/{prefix}document-{k + 1}.{EXTENSIONS[seed[k] % len(EXTENSIONS)]}",
+                    "filePath": f"{config['bucketName']}/{prefix}document-{k + 1}.{ext}",
                     "fileSizeInBytes": size,
                 })
     return files
@@ -84,22 +85,24 @@ def _load(call: Call) -> Record:
 
 @operation
 def create_vector_store_connector_file_sync(call: Call) -> Result:
-    connector = resources.load_related(call, connectors.KIND, call.body["vectorStoreConnectorId"], "vectorStoreConnectorId")
-    if connector.doc["lifecycleState"] != "ACTIVE":
-        raise errors.incorrect_state(f"The vector store connector {connector.id} is {connector.doc['lifecycleState']}; it must be ACTIVE.")
+    field = "vectorStoreConnectorId"
+    connector = resources.load_related(call, connectors.KIND, call.body[field], field)
+    resources.require_active(connectors.KIND, connector)
     running = connectors.running_syncs(call, connector.id)
     if running:
         raise errors.conflict(f"The vector store connector {connector.id} is already syncing ({running[0].id}).")
     files = source_files(connector.doc)
-    first = not call.store.find(KIND.name, call.tenancy, vectorStoreConnectorId=connector.id, lifecycleState="SUCCEEDED")
+    done_before = call.store.find(KIND.name, call.tenancy, vectorStoreConnectorId=connector.id,
+                                  lifecycleState="SUCCEEDED")
     doc = dict(call.body, compartmentId=connector.compartment, tenantId=call.tenancy, triggerType="MANUAL",
                lifecycleState="ACCEPTED", lifecycleDetails="The file sync is accepted.", _files=files)
     rec = resources.new_record(call, KIND, doc)
     del rec.doc["timeUpdated"]  # a file sync has none
     accepted = present(rec.doc)
-    rec.doc.update(lifecycleState="IN_PROGRESS", timeStarted=call.stamp, lifecycleDetails="The file sync is in progress.")
+    rec.doc.update(lifecycleState="IN_PROGRESS", timeStarted=call.stamp,
+                   lifecycleDetails="The file sync is in progress.")
     policy = lifecycle.policy_of(call.store, KIND.name)
-    done = {"stats": {"timeGenerated": call.stamp, **statistics(files, "created" if first else "ignored")}}
+    done = {"stats": {"timeGenerated": call.stamp, **statistics(files, "ignored" if done_before else "created")}}
     if policy["mode"] == "delay":
         done["durationInSeconds"] = int(policy["seconds"])
     result = resources.transition(call, KIND, rec, "create", transitional=None, target="SUCCEEDED", on_finish=done,

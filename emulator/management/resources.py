@@ -225,6 +225,13 @@ def delete(call: Call, kind: ResourceKind, rid: str, check: Check | None = None,
     return Result(work_request_id=result.work_request_id)
 
 
+def require_active(kind: ResourceKind, rec: Record) -> None:
+    """409 IncorrectState unless ``rec`` is ACTIVE (what a new child or job needs of its parent)."""
+    state = rec.doc["lifecycleState"]
+    if state != "ACTIVE":
+        raise errors.incorrect_state(f"The {kind.label} {rec.id} is {state}; it must be ACTIVE.")
+
+
 def get(call: Call, kind: ResourceKind, rid: str) -> Result:
     rec = load(call, kind, rid)
     return Result(body=rec.doc, etag=rec.etag)

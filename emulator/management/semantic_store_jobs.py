@@ -54,8 +54,7 @@ def _store(call: Call, settled: bool = False) -> Record:
     if settled:
         if call.if_match is not None and call.if_match != store.etag:
             raise errors.no_etag_match()
-        if store.doc["lifecycleState"] != "ACTIVE":
-            raise errors.incorrect_state(f"The semantic store {store.id} is {store.doc['lifecycleState']}; it must be ACTIVE.")
+        resources.require_active(semantic_stores.KIND, store)
     return store
 
 

@@ -32,7 +32,11 @@ KIND = ResourceKind(
     list_operation="list_semantic_stores",
     entity_type="GenerativeAiSemanticStore",
     uri="/20231130/semanticStores/{id}",
-    operation_types={"create": "CREATE_SEMANTIC_STORE", "delete": "DELETE_SEMANTIC_STORE", "move": "MOVE_SEMANTIC_STORE"},
+    operation_types={
+        "create": "CREATE_SEMANTIC_STORE",
+        "delete": "DELETE_SEMANTIC_STORE",
+        "move": "MOVE_SEMANTIC_STORE",
+    },
 )
 # the model enrichment and SQL generation use when the store names none (Oracle does not say which)
 DEFAULT_MODEL = "meta.llama-3.3-70b-instruct"
@@ -45,7 +49,9 @@ RUNNING = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
 def _check_details(call: Call, body: dict) -> None:
     schemas = (body.get("schemas") or {}).get("schemas")
     if schemas is not None and len(schemas) != 1:
-        raise errors.invalid_parameter(f"schemas.schemas names {len(schemas)} schemas; a semantic store covers exactly one.")
+        raise errors.invalid_parameter(
+            f"schemas.schemas names {len(schemas)} schemas; a semantic store covers exactly one."
+        )
     schedule = body.get("refreshSchedule") or {}
     if schedule.get("type") == "INTERVAL" and not ISO_DURATION.match(schedule.get("value") or ""):
         raise errors.invalid_parameter(

@@ -45,11 +45,13 @@ def _check_schedule(call: Call, body: dict) -> None:
         return
     schedule.setdefault("timeStart", call.stamp)
     schedule.setdefault("state", "ENABLED")
-    if schedule["configType"] == "CRON" and not 5 <= len(str(schedule.get("cronExpression", "")).split()) <= 6:
+    cron = schedule.get("cronExpression")
+    if schedule["configType"] == "CRON" and not 5 <= len(str(cron or "").split()) <= 6:
         raise errors.invalid_parameter(
-            f"Invalid scheduleConfig.cronExpression {schedule.get('cronExpression')!r}: five or six fields, such as '0 2 * * *'."
+            f"Invalid scheduleConfig.cronExpression {cron!r}: five or six fields, such as '0 2 * * *'."
         )
-    if schedule["configType"] == "INTERVAL" and not (isinstance(schedule.get("interval"), int) and schedule["interval"] >= 1):
+    interval = schedule.get("interval")
+    if schedule["configType"] == "INTERVAL" and not (isinstance(interval, int) and interval >= 1):
         raise errors.invalid_parameter("Invalid scheduleConfig.interval: a whole number of hours or days, at least 1.")
     if schedule.get("timeEnd") and parse_iso(schedule["timeEnd"]) <= parse_iso(schedule["timeStart"]):
         raise errors.invalid_parameter("Invalid scheduleConfig.timeEnd: it must come after timeStart.")
@@ -74,7 +76,8 @@ def list_vector_store_connectors(call: Call) -> Result:
 
 @operation
 def update_vector_store_connector(call: Call) -> Result:
-    return resources.update(call, KIND, call.path["vectorStoreConnectorId"], check=lambda c, _: _check_schedule(c, c.body))
+    rid = call.path["vectorStoreConnectorId"]
+    return resources.update(call, KIND, rid, check=lambda c, _: _check_schedule(c, c.body))
 
 
 def running_syncs(call: Call, connector_id: str) -> list[Record]:
@@ -85,7 +88,9 @@ def running_syncs(call: Call, connector_id: str) -> list[Record]:
 def _refuse_while_syncing(call: Call, rec: Record) -> None:
     syncs = running_syncs(call, rec.id)
     if syncs:
-        raise errors.conflict(f"The vector store connector {rec.id} is syncing ({syncs[0].id}); cancel the sync or wait.")
+        raise errors.conflict(
+            f"The vector store connector {rec.id} is syncing ({syncs[0].id}); cancel the sync or wait."
+        )
 
 
 @operation
