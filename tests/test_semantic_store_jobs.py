@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import oci
 import pytest
+from oci.generative_ai import models
 from oci.generative_ai_data import models as data
 
 from conftest import COMPARTMENT, OTHER_COMPARTMENT, admin
@@ -163,3 +164,9 @@ def test_the_cli_generates_sql(genai, oci_cli):
     listed = oci_cli("generative-ai-data", "enrichment-jobs", "list", "--semantic-store-id", store.id,
                      "--compartment-id", COMPARTMENT).json
     assert len(listed["data"]["items"]) == 1
+
+
+def test_a_store_refreshed_on_create_starts_with_a_full_build(genai, enrichment):
+    store = active_store(genai, refresh_schedule=models.RefreshScheduleOnCreateDetails())
+    (job,) = enrichment.list_enrichment_jobs(store.id, COMPARTMENT).data.items
+    assert (job.enrichment_job_type, job.lifecycle_state, job.display_name) == ("FULL_BUILD", "SUCCEEDED", "on-create")

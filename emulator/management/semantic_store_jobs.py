@@ -43,6 +43,7 @@ SQL = ResourceKind(
 )
 KINDS = (ENRICHMENT, SQL)
 CANCELLABLE = ("ACCEPTED", "IN_PROGRESS")
+DESCRIBED = ("displayName", "description", "freeformTags", "definedTags")  # what a request gives its job
 assert {k.name for k in KINDS} == set(semantic_stores.JOB_KINDS)
 
 
@@ -75,8 +76,8 @@ def _start(call: Call, kind: ResourceKind, store: Record, doc: dict, on_finish: 
         "timeAccepted": call.stamp,
         "lifecycleState": "ACCEPTED",
         "lifecycleDetails": f"The {kind.label} is accepted.",
-        "freeformTags": call.body.get("freeformTags", {}),
-        "definedTags": call.body.get("definedTags", {}),
+        "freeformTags": doc.get("freeformTags", {}),
+        "definedTags": doc.get("definedTags", {}),
         "systemTags": {},
     }
     accepted.setdefault("displayName", f"{kind.name}-{call.stamp[:19].replace(':', '')}")
@@ -106,8 +107,12 @@ def generate_enrichment_job(call: Call) -> Result:
     running = [j for j in semantic_stores.running_jobs(call, store.id) if j.kind == ENRICHMENT.name]
     if running:
         raise errors.conflict(f"The semantic store {store.id} is already being enriched by {running[0].id}.")
-    doc = {k: v for k, v in call.body.items() if k in ("displayName", "description")}
-    doc.update(
+    return _enrich(call, store, configuration, {k: v for k, v in call.body.items() if k in DESCRIBED})
+
+
+def _enrich(call: Call, store: Record, configuration: dict, doc: dict) -> Result:
+    doc = dict(
+        doc,
         enrichmentJobType=configuration["enrichmentJobType"],
         enrichmentJobConfiguration=configuration,
         modelId=semantic_stores.model_of(call, store),
@@ -115,6 +120,13 @@ def generate_enrichment_job(call: Call) -> Result:
     )
     done = {"percentComplete": 100.0, "lifecycleDetails": f"The schema {configuration['schemaName']} is enriched."}
     return _start(call, ENRICHMENT, store, doc, done)
+
+
+def enrich_on_create(call: Call, store: Record) -> None:
+    """A store whose refresh schedule is ON_CREATE is enriched (a full build) right after it is created."""
+    schema = store.doc["schemas"]["schemas"][0]["name"]
+    configuration = {"enrichmentJobType": "FULL_BUILD", "schemaName": schema}
+    _enrich(call, store, configuration, {"displayName": "on-create", "description": "Enrichment on create."})
 
 
 @operation
@@ -166,7 +178,7 @@ def generate_sql_from_nl(call: Call) -> Result:
     model_id = body.get("modelId") or semantic_stores.model_of(call, store)
     schema = store.doc["schemas"]["schemas"][0]["name"]
     sql = sql_for(call, question, schema, known_tables(call, store), model_id)
-    doc = {k: v for k, v in body.items() if k in ("displayName", "description")}
+    doc = {k: v for k, v in body.items() if k in DESCRIBED}
     doc.update(inputNaturalLanguageQuery=question, modelId=model_id)
     done = {"jobOutput": {"jobOutputLocation": "INLINE", "content": sql}, "lifecycleDetails": "The SQL is generated."}
     waits = body.get("completionMode") == "WAIT_FOR_COMPLETION"

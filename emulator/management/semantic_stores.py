@@ -3,7 +3,7 @@
 A store names a database through two Database Tools connections (``dataSource``: a querying one
 and a high-privilege enrichment one), the schema it covers (``schemas``: one, for now), the model
 that enriches it (``modelSelection``) and when it is refreshed (``refreshSchedule``: an ISO-8601
-interval, ``ON_CREATE`` or ``NONE``). Create, delete and moves are asynchronous (work requests
+interval, ``ON_CREATE``: a full-build enrichment job starts with the store, or ``NONE``). Create, delete and moves are asynchronous (work requests
 ``CREATE_SEMANTIC_STORE``, ``DELETE_SEMANTIC_STORE``, ``MOVE_SEMANTIC_STORE``); update is
 synchronous (the SDK has no ``UPDATE_SEMANTIC_STORE``). Its enrichment and SQL jobs live on the
 ``generative_ai_data`` API (``data/``).
@@ -84,7 +84,12 @@ def create_semantic_store(call: Call) -> Result:
     doc = dict(call.body, lifecycleDetails="Creating the semantic store.")
     doc.setdefault("isUserDefinedSemanticsEnabled", True)
     doc.setdefault("modelSelection", {"modelSelectionType": "DEFAULT"})
-    return resources.create(call, KIND, doc, done="The semantic store is active.")
+    result = resources.create(call, KIND, doc, done="The semantic store is active.")
+    if (doc.get("refreshSchedule") or {}).get("type") == "ON_CREATE":
+        from . import semantic_store_jobs  # it builds on this module
+
+        semantic_store_jobs.enrich_on_create(call, resources.load(call, KIND, result.body["id"]))
+    return result
 
 
 @operation
