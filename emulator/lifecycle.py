@@ -208,12 +208,12 @@ def begin(
 
 
 def schedule(store: Store, kind: ResourceKind, rec: Record, now: float, *, target: str, on_finish: dict,
-             stamp: str) -> None:
+             ends: str) -> None:
     """Give ``rec`` a transition to ``target`` that no work request reports (a data-API job), due
-    under ``kind``'s policy; when it lands it sets ``on_finish`` and stamps the field ``stamp``
+    under ``kind``'s policy; when it lands it sets ``on_finish`` and stamps the field ``ends``
     (``timeFinished``) with the time it lands."""
     policy = policy_of(store, kind.name)
-    rec.pending = {"to": target, "set": on_finish, "outcome": policy["outcome"], "stamp": stamp}
+    rec.pending = {"to": target, "set": on_finish, "outcome": policy["outcome"], "stamp": ends}
     rec.due = now + float(policy["seconds"]) if policy["mode"] == "delay" else None
 
 

@@ -103,7 +103,8 @@ class RegistryError(Exception):
 
 def kinds() -> Kinds:
     """Every kind the families declare (``KIND``, or ``KINDS`` for a family with several)."""
-    return Kinds(kind for module in FAMILIES for kind in (module.KINDS if hasattr(module, "KINDS") else (module.KIND,)))
+    declared = (module.KINDS if hasattr(module, "KINDS") else (module.KIND,) for module in FAMILIES)
+    return Kinds(kind for kinds_of_module in declared for kind in kinds_of_module)
 
 
 def marked(modules) -> dict[str, tuple[Handler, ModuleType]]:

@@ -109,7 +109,7 @@ def _start(call: Call, kind: ResourceKind, store: Record, doc: dict, on_finish: 
     running = dict(accepted, lifecycleState="IN_PROGRESS", timeStarted=call.stamp,
                    lifecycleDetails=f"The {kind.label} is in progress.")
     rec = Record(kind.name, rid, call.tenancy, running, new_etag())
-    lifecycle.schedule(call.store, kind, rec, call.now, target="SUCCEEDED", on_finish=on_finish, stamp="timeFinished")
+    lifecycle.schedule(call.store, kind, rec, call.now, target="SUCCEEDED", on_finish=on_finish, ends="timeFinished")
     with call.store.transaction():
         call.store.insert(rec)
         if at_once:
@@ -178,7 +178,7 @@ def cancel_enrichment_job(call: Call) -> Result:
         raise errors.incorrect_state(f"The enrichment job {job.id} is {state}; only a running job can be canceled.")
     job.doc.update(lifecycleState="CANCELING", lifecycleDetails="Canceling the enrichment job.")
     lifecycle.schedule(call.store, ENRICHMENT, job, call.now, target="CANCELED",
-                       on_finish={"lifecycleDetails": "The enrichment job was canceled."}, stamp="timeFinished")
+                       on_finish={"lifecycleDetails": "The enrichment job was canceled."}, ends="timeFinished")
     resources.save(call, job, stamp=None)
     return Result(body=job.doc, etag=job.etag)
 
