@@ -39,6 +39,7 @@ KINDS = (
     ("apikey", "api_key"),
     ("project", "generative_ai_project"),
     ("semanticstore", "semantic_store"),
+    ("vectorstoreconnector", "vector_store_connector"),
 )
 NOUNS = dict(KINDS)
 # List operations not named list_<noun>s.

@@ -356,6 +356,12 @@ EXAMPLES_BY_OPERATION = {
         {"compartmentId": C, "displayName": "smart", "modelRoutingPolicy": {"allowedModels": ["xai.grok-4"]},
          "regionRoutingPolicy": {"allowedRegions": ["us-chicago-1", "eu-frankfurt-1"]}},
     ],
+    "CreateVectorStoreConnector": [
+        {"compartmentId": C, "displayName": "docs", "vectorStoreId": C,
+         "configuration": {"type": "OBJECT_STORAGE_FILES",
+                           "storageConfigList": [{"namespace": "ns", "bucketName": "docs", "prefixList": ["a/"]}]},
+         "scheduleConfig": {"configType": "INTERVAL", "frequency": "DAILY", "interval": 1}},
+    ],
     "Chat": [
         {"compartmentId": C, "servingMode": {"servingType": "DEDICATED", "endpointId": WORLD["chatendpoint"]},
          "chatRequest": {"apiFormat": "COHERE", "message": "Say hello"}},

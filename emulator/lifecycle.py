@@ -158,9 +158,11 @@ def begin(
     transitional: str | None,
     target: str,
     on_finish: dict | None = None,
+    ends: str | None = None,
 ) -> str:
     """Put ``rec`` into ``kind``'s transition for ``action`` and create its work request; returns
-    the work request id."""
+    the work request id. ``ends`` names the field stamped when it lands, for a kind without
+    ``timeUpdated`` (a file sync's ``timeEnded``)."""
     policy = policy_of(store, kind.name)
     operation_type = kind.operation_types[action]
     entity_type = kind.entity_type
@@ -190,13 +192,15 @@ def begin(
         rec.doc["lifecycleState"] = transitional
         if action != "create" or "lifecycleDetails" not in rec.doc:  # a create may say more (what it imports)
             rec.doc["lifecycleDetails"] = details(kind, transitional)
-    rec.doc["timeUpdated"] = stamp
+    if ends is None:
+        rec.doc["timeUpdated"] = stamp
     rec.pending = {
         "to": target,
         "wr": wr_id,
         "action": ACTION_TYPES[action],
         "set": {"lifecycleDetails": details(kind, target), **(on_finish or {})},
         "outcome": policy["outcome"],
+        **({"stamp": ends} if ends else {}),
     }
     rec.due = due
     store.insert(Record(WORK_REQUEST.name, wr_id, rec.tenancy, work_request, new_etag()))
@@ -204,12 +208,12 @@ def begin(
 
 
 def schedule(store: Store, kind: ResourceKind, rec: Record, now: float, *, target: str, on_finish: dict,
-             stamp: str) -> None:
+             ends: str) -> None:
     """Give ``rec`` a transition to ``target`` that no work request reports (a data-API job), due
-    under ``kind``'s policy; when it lands it sets ``on_finish`` and stamps the field ``stamp``
+    under ``kind``'s policy; when it lands it sets ``on_finish`` and stamps the field ``ends``
     (``timeFinished``) with the time it lands."""
     policy = policy_of(store, kind.name)
-    rec.pending = {"to": target, "set": on_finish, "outcome": policy["outcome"], "stamp": stamp}
+    rec.pending = {"to": target, "set": on_finish, "outcome": policy["outcome"], "stamp": ends}
     rec.due = now + float(policy["seconds"]) if policy["mode"] == "delay" else None
 
 
@@ -257,6 +261,22 @@ def finish(store: Store, rec: Record, now: float) -> None:
         old = wr.etag
         wr.etag = new_etag()
         store.replace(wr, if_match=old)  # read in this transaction: it matches
+
+
+def abandon(store: Store, rec: Record, now: float) -> None:
+    """Drop ``rec``'s pending transition (a file sync being cancelled): its work request ends CANCELED."""
+    wr_id = (rec.pending or {}).get("wr")
+    rec.pending, rec.due = None, None
+    wr = store.get(WORK_REQUEST.name, wr_id, rec.tenancy) if wr_id else None
+    if wr is None:
+        return
+    stamp = iso(now)
+    wr.doc.update(status="CANCELED", timeFinished=stamp, _due=None)
+    wr.doc.setdefault("timeStarted", wr.doc["timeAccepted"])
+    wr.doc["_logs"].append({"message": f"{wr.doc['operationType']} canceled for {rec.id}", "timestamp": stamp})
+    old = wr.etag
+    wr.etag = new_etag()
+    store.replace(wr, if_match=old)
 
 
 def plan_failure(store: Store, tenancy: str, wr_id: str, failure: dict) -> bool:

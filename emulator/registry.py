@@ -19,6 +19,7 @@ from .inference import chat, completion, embeddings, guardrails, rerank
 from .kinds import Kinds
 from .management import (
     api_keys,
+    connector_file_syncs,
     dedicated_ai_clusters,
     discovery,
     endpoints,
@@ -32,6 +33,7 @@ from .management import (
     routing_profiles,
     semantic_store_jobs,
     semantic_stores,
+    vector_store_connectors,
     work_requests,
 )
 from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
@@ -53,6 +55,8 @@ FAMILIES: tuple[ModuleType, ...] = (
     routing_profiles,
     semantic_stores,
     semantic_store_jobs,
+    vector_store_connectors,
+    connector_file_syncs,
     responses,
     conversations,
     files,
@@ -70,16 +74,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
     "Sandbox warm pools": (
         "create_sandbox_warm_pool", "get_sandbox_warm_pool", "list_sandbox_warm_pools",
         "update_sandbox_warm_pool", "delete_sandbox_warm_pool",
-    ),
-    "Vector store connectors": (
-        "create_vector_store_connector", "get_vector_store_connector", "list_vector_store_connectors",
-        "update_vector_store_connector", "delete_vector_store_connector", "get_vector_store_connector_stats",
-        "list_vector_store_connector_ingestion_logs",
-    ),
-    "Vector store connector file syncs": (
-        "create_vector_store_connector_file_sync", "get_vector_store_connector_file_sync",
-        "list_vector_store_connector_file_syncs", "cancel_vector_store_connector_file_sync",
-        "list_vector_store_connector_file_sync_ingestion_logs",
     ),
     "Sandboxes": (
         "create_sandbox", "get_sandbox", "list_sandboxes", "update_sandbox", "delete_sandbox", "extend_sandbox",

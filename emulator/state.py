@@ -40,6 +40,7 @@ VERSION = 1
 TOP_LEVEL = {"format", "version", "exportedAt", "clockOffsetSeconds", "transitions", "resources", "workRequests"}
 ENTRY_FIELDS = {"kind", "id", "tenancy", "etag", "doc", "pending", "due"}
 PENDING_FIELDS = {"to", "wr", "action", "set", "outcome", "failure", "stamp"}
+STAMPS = ("timeUpdated", "timeFinished", "timeEnded")  # the field a transition stamps when it lands
 MAX_ETAG_CHARS = 128
 # The emulator's own fields of a work request document (never on the wire).
 _TIMESTAMPED = {"type": "array", "items": {"type": "object", "required": ["message", "timestamp"],
@@ -195,8 +196,8 @@ def _check_pending(spec: Spec, kind: ResourceKind, doc: dict, pending: Any, wher
             raise errors.invalid_parameter(f"{where}.wr: the OCID of the work request that reports it.")
         if pending.get("action") not in ACTION_TYPES.values():
             raise errors.invalid_parameter(f"{where}.action: one of {', '.join(sorted(set(ACTION_TYPES.values())))}.")
-    if pending.get("stamp", "timeUpdated") not in ("timeUpdated", "timeFinished"):
-        raise errors.invalid_parameter(f"{where}.stamp: the field stamped when it lands, timeUpdated or timeFinished.")
+    if pending.get("stamp", "timeUpdated") not in STAMPS:
+        raise errors.invalid_parameter(f"{where}.stamp: the field stamped when it lands, one of {', '.join(STAMPS)}.")
     if pending.get("outcome", "SUCCEEDED") not in ("SUCCEEDED", "FAILED"):
         raise errors.invalid_parameter(f"{where}.outcome: SUCCEEDED or FAILED.")
     landed = pending.get("set", {})

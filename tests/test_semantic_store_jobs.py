@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import oci
 import pytest
+from oci.generative_ai import models
 from oci.generative_ai_data import models as data
 
 from conftest import COMPARTMENT, OTHER_COMPARTMENT, admin
-from helpers import WAIT
 from test_semantic_stores import active_store
 from tests.test_cli import cli_home, oci_cli  # noqa: F401
 
@@ -164,3 +164,24 @@ def test_the_cli_generates_sql(genai, oci_cli):
     listed = oci_cli("generative-ai-data", "enrichment-jobs", "list", "--semantic-store-id", store.id,
                      "--compartment-id", COMPARTMENT).json
     assert len(listed["data"]["items"]) == 1
+
+
+def test_a_store_refreshed_on_create_starts_with_a_full_build(genai, enrichment):
+    store = active_store(genai, refresh_schedule=models.RefreshScheduleOnCreateDetails())
+    (job,) = enrichment.list_enrichment_jobs(store.id, COMPARTMENT).data.items
+    assert (job.enrichment_job_type, job.lifecycle_state, job.display_name) == ("FULL_BUILD", "SUCCEEDED", "on-create")
+
+
+def test_retry_tokens_replay_and_other_tenancies_see_nothing(genai, sql, emulator_url, other_oci_config):
+    store = active_store(genai)
+    ask = data.GenerateSqlFromNlDetails(input_natural_language_query="How many orders?")
+    first = sql.generate_sql_from_nl(ask, store.id, opc_retry_token="ask-once").data
+    again = sql.generate_sql_from_nl(ask, store.id, opc_retry_token="ask-once").data
+    assert again.id == first.id
+    other = oci.generative_ai_data.GenerateSqlClient(
+        other_oci_config, service_endpoint=emulator_url, retry_strategy=oci.retry.NoneRetryStrategy()
+    )
+    for call in (lambda: other.get_generate_sql_from_nl_job(store.id, first.id), lambda: other.generate_sql_from_nl(ask, store.id)):
+        with pytest.raises(oci.exceptions.ServiceError) as exc:
+            call()
+        assert exc.value.status == 404

@@ -78,8 +78,10 @@ def transition(
     target: str,
     on_finish: dict | None = None,
     is_new: bool = False,
+    ends: str | None = None,
 ) -> Result:
-    """Start ``kind``'s asynchronous ``action`` on ``rec`` and write it, all or nothing."""
+    """Start ``kind``'s asynchronous ``action`` on ``rec`` and write it, all or nothing (``ends``:
+    see :func:`lifecycle.begin`)."""
     with call.store.transaction():
         wr_id = lifecycle.begin(
             call.store,
@@ -91,11 +93,12 @@ def transition(
             transitional=transitional,
             target=target,
             on_finish=on_finish,
+            ends=ends,
         )
         if is_new:
             call.store.insert(rec)
         else:
-            save(call, rec)
+            save(call, rec, stamp=None if ends else "timeUpdated")
     return Result(body=rec.doc, etag=rec.etag, work_request_id=wr_id)
 
 
@@ -221,6 +224,13 @@ def delete(call: Call, kind: ResourceKind, rid: str, check: Check | None = None,
         return Result()
     result = transition(call, kind, rec, "delete", transitional="DELETING", target="DELETED")
     return Result(work_request_id=result.work_request_id)
+
+
+def require_active(kind: ResourceKind, rec: Record) -> None:
+    """409 IncorrectState unless ``rec`` is ACTIVE (what a new child or job needs of its parent)."""
+    state = rec.doc["lifecycleState"]
+    if state != "ACTIVE":
+        raise errors.incorrect_state(f"The {kind.label} {rec.id} is {state}; it must be ACTIVE.")
 
 
 def get(call: Call, kind: ResourceKind, rid: str) -> Result:

@@ -24,7 +24,7 @@ from ..kinds import ResourceKind
 from ..protocol import errors
 from ..protocol.ids import new_etag
 from ..store import Record
-from . import resources, semantic_stores
+from . import models, resources
 
 ENRICHMENT = ResourceKind(
     name="enrichmentjob",
@@ -42,21 +42,46 @@ SQL = ResourceKind(
     type_token="generativeaisemanticstoresqljob",
 )
 KINDS = (ENRICHMENT, SQL)
+STORE = "semanticstore"  # semantic_stores.KIND's name (that module builds on this one)
+# the model enrichment and SQL generation use when the store names none (Oracle does not say which)
+DEFAULT_MODEL = "meta.llama-3.3-70b-instruct"
 CANCELLABLE = ("ACCEPTED", "IN_PROGRESS")
-assert {k.name for k in KINDS} == set(semantic_stores.JOB_KINDS)
+RUNNING = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
+DESCRIBED = ("displayName", "description", "freeformTags", "definedTags")  # what a request gives its job
 
 
 def _store(call: Call, settled: bool = False) -> Record:
     """The store of the path (404); for a new job, ACTIVE and matching ``if-match`` (the store's etag)."""
-    store = resources.load(call, semantic_stores.KIND, call.path["semanticStoreId"])
+    kind = call.env.kinds[STORE]
+    store = resources.load(call, kind, call.path["semanticStoreId"])
     if store.doc["lifecycleState"] == "DELETED":
         raise errors.not_found()
     if settled:
         if call.if_match is not None and call.if_match != store.etag:
             raise errors.no_etag_match()
-        if store.doc["lifecycleState"] != "ACTIVE":
-            raise errors.incorrect_state(f"The semantic store {store.id} is {store.doc['lifecycleState']}; it must be ACTIVE.")
+        resources.require_active(kind, store)
     return store
+
+
+def check_model(call: Call, model_id: str, field: str) -> None:
+    """A model a store's jobs can use: a base model of the catalog or a custom model of the tenancy."""
+    if model_id not in call.env.catalog.by_id and call.store.get(models.KIND.name, model_id, call.tenancy) is None:
+        raise errors.related_not_found(
+            f"The model given in '{field}' ({model_id}) does not exist or you are not authorized to use it."
+        )
+
+
+def model_of(call: Call, store: Record) -> str:
+    """The model a store's jobs use: its custom model, or the service's default."""
+    selection = store.doc.get("modelSelection") or {}
+    if selection.get("modelSelectionType") == "CUSTOM":
+        return selection["modelId"]
+    return next(m.id for m in call.env.catalog.models if m.name == DEFAULT_MODEL)
+
+
+def running_jobs(call: Call, store_id: str) -> list[Record]:
+    found = [r for kind in KINDS for r in call.store.find(kind.name, call.tenancy, semanticStoreId=store_id)]
+    return [r for r in found if r.doc["lifecycleState"] in RUNNING]
 
 
 def _job(call: Call, kind: ResourceKind, store: Record, param: str) -> Record:
@@ -76,15 +101,15 @@ def _start(call: Call, kind: ResourceKind, store: Record, doc: dict, on_finish: 
         "timeAccepted": call.stamp,
         "lifecycleState": "ACCEPTED",
         "lifecycleDetails": f"The {kind.label} is accepted.",
-        "freeformTags": call.body.get("freeformTags", {}),
-        "definedTags": call.body.get("definedTags", {}),
+        "freeformTags": doc.get("freeformTags", {}),
+        "definedTags": doc.get("definedTags", {}),
         "systemTags": {},
     }
     accepted.setdefault("displayName", f"{kind.name}-{call.stamp[:19].replace(':', '')}")
     running = dict(accepted, lifecycleState="IN_PROGRESS", timeStarted=call.stamp,
                    lifecycleDetails=f"The {kind.label} is in progress.")
     rec = Record(kind.name, rid, call.tenancy, running, new_etag())
-    lifecycle.schedule(call.store, kind, rec, call.now, target="SUCCEEDED", on_finish=on_finish, stamp="timeFinished")
+    lifecycle.schedule(call.store, kind, rec, call.now, target="SUCCEEDED", on_finish=on_finish, ends="timeFinished")
     with call.store.transaction():
         call.store.insert(rec)
         if at_once:
@@ -104,18 +129,29 @@ def generate_enrichment_job(call: Call) -> Result:
             f"Invalid enrichmentJobConfiguration.schemaName {configuration['schemaName']!r}: the semantic store "
             f"covers the schema {', '.join(schemas)}."
         )
-    running = [j for j in semantic_stores.running_jobs(call, store.id) if j.kind == ENRICHMENT.name]
+    running = [j for j in running_jobs(call, store.id) if j.kind == ENRICHMENT.name]
     if running:
         raise errors.conflict(f"The semantic store {store.id} is already being enriched by {running[0].id}.")
-    doc = {k: v for k, v in call.body.items() if k in ("displayName", "description")}
-    doc.update(
+    return _enrich(call, store, configuration, {k: v for k, v in call.body.items() if k in DESCRIBED})
+
+
+def _enrich(call: Call, store: Record, configuration: dict, doc: dict) -> Result:
+    doc = dict(
+        doc,
         enrichmentJobType=configuration["enrichmentJobType"],
         enrichmentJobConfiguration=configuration,
-        modelId=semantic_stores.model_of(call, store),
+        modelId=model_of(call, store),
         percentComplete=0.0,
     )
     done = {"percentComplete": 100.0, "lifecycleDetails": f"The schema {configuration['schemaName']} is enriched."}
     return _start(call, ENRICHMENT, store, doc, done)
+
+
+def enrich_on_create(call: Call, store: Record) -> None:
+    """A store whose refresh schedule is ON_CREATE is enriched (a full build) right after it is created."""
+    schema = store.doc["schemas"]["schemas"][0]["name"]
+    configuration = {"enrichmentJobType": "FULL_BUILD", "schemaName": schema}
+    _enrich(call, store, configuration, {"displayName": "on-create", "description": "Enrichment on create."})
 
 
 @operation
@@ -142,7 +178,7 @@ def cancel_enrichment_job(call: Call) -> Result:
         raise errors.incorrect_state(f"The enrichment job {job.id} is {state}; only a running job can be canceled.")
     job.doc.update(lifecycleState="CANCELING", lifecycleDetails="Canceling the enrichment job.")
     lifecycle.schedule(call.store, ENRICHMENT, job, call.now, target="CANCELED",
-                       on_finish={"lifecycleDetails": "The enrichment job was canceled."}, stamp="timeFinished")
+                       on_finish={"lifecycleDetails": "The enrichment job was canceled."}, ends="timeFinished")
     resources.save(call, job, stamp=None)
     return Result(body=job.doc, etag=job.etag)
 
@@ -163,11 +199,11 @@ def generate_sql_from_nl(call: Call) -> Result:
     if not question:
         raise errors.invalid_parameter("inputNaturalLanguageQuery is empty: ask a question.")
     if "modelId" in body:
-        semantic_stores.check_model(call, body["modelId"], "modelId")
-    model_id = body.get("modelId") or semantic_stores.model_of(call, store)
+        check_model(call, body["modelId"], "modelId")
+    model_id = body.get("modelId") or model_of(call, store)
     schema = store.doc["schemas"]["schemas"][0]["name"]
     sql = sql_for(call, question, schema, known_tables(call, store), model_id)
-    doc = {k: v for k, v in body.items() if k in ("displayName", "description")}
+    doc = {k: v for k, v in body.items() if k in DESCRIBED}
     doc.update(inputNaturalLanguageQuery=question, modelId=model_id)
     done = {"jobOutput": {"jobOutputLocation": "INLINE", "content": sql}, "lifecycleDetails": "The SQL is generated."}
     waits = body.get("completionMode") == "WAIT_FOR_COMPLETION"

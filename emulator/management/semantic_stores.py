@@ -3,10 +3,10 @@
 A store names a database through two Database Tools connections (``dataSource``: a querying one
 and a high-privilege enrichment one), the schema it covers (``schemas``: one, for now), the model
 that enriches it (``modelSelection``) and when it is refreshed (``refreshSchedule``: an ISO-8601
-interval, ``ON_CREATE`` or ``NONE``). Create, delete and moves are asynchronous (work requests
+interval, ``ON_CREATE``: a full-build enrichment job starts with the store, or ``NONE``). Create, delete and moves are asynchronous (work requests
 ``CREATE_SEMANTIC_STORE``, ``DELETE_SEMANTIC_STORE``, ``MOVE_SEMANTIC_STORE``); update is
 synchronous (the SDK has no ``UPDATE_SEMANTIC_STORE``). Its enrichment and SQL jobs live on the
-``generative_ai_data`` API (``data/``).
+``generative_ai_data`` API (``semantic_store_jobs.py``).
 
 Known differences (undocumented, guessed): the connections are not checked (the emulator knows no
 Database Tools); a list without ``compartmentId`` lists the tenancy's root compartment; a custom
@@ -22,30 +22,31 @@ from ..call import Call, Result, operation
 from ..kinds import ResourceKind
 from ..protocol import errors
 from ..store import Record
-from . import models, resources
+from . import resources, semantic_store_jobs
 
 KIND = ResourceKind(
-    name="semanticstore",
+    name=semantic_store_jobs.STORE,
     label="semantic store",
     model="SemanticStore",
     type_token="generativeaisemanticstore",
     list_operation="list_semantic_stores",
     entity_type="GenerativeAiSemanticStore",
     uri="/20231130/semanticStores/{id}",
-    operation_types={"create": "CREATE_SEMANTIC_STORE", "delete": "DELETE_SEMANTIC_STORE", "move": "MOVE_SEMANTIC_STORE"},
+    operation_types={
+        "create": "CREATE_SEMANTIC_STORE",
+        "delete": "DELETE_SEMANTIC_STORE",
+        "move": "MOVE_SEMANTIC_STORE",
+    },
 )
-# the model enrichment and SQL generation use when the store names none (Oracle does not say which)
-DEFAULT_MODEL = "meta.llama-3.3-70b-instruct"
 ISO_DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
-# the jobs of a store (on the data API) and their states that are still running
-JOB_KINDS = ("enrichmentjob", "generatesqlfromnljob")
-RUNNING = ("ACCEPTED", "IN_PROGRESS", "CANCELING")
 
 
 def _check_details(call: Call, body: dict) -> None:
     schemas = (body.get("schemas") or {}).get("schemas")
     if schemas is not None and len(schemas) != 1:
-        raise errors.invalid_parameter(f"schemas.schemas names {len(schemas)} schemas; a semantic store covers exactly one.")
+        raise errors.invalid_parameter(
+            f"schemas.schemas names {len(schemas)} schemas; a semantic store covers exactly one."
+        )
     schedule = body.get("refreshSchedule") or {}
     if schedule.get("type") == "INTERVAL" and not ISO_DURATION.match(schedule.get("value") or ""):
         raise errors.invalid_parameter(
@@ -53,23 +54,7 @@ def _check_details(call: Call, body: dict) -> None:
         )
     selection = body.get("modelSelection") or {}
     if selection.get("modelSelectionType") == "CUSTOM":
-        check_model(call, selection["modelId"], "modelSelection.modelId")
-
-
-def check_model(call: Call, model_id: str, field: str) -> None:
-    """A model a store's jobs can use: a base model of the catalog or a custom model of the tenancy."""
-    if model_id not in call.env.catalog.by_id and call.store.get(models.KIND.name, model_id, call.tenancy) is None:
-        raise errors.related_not_found(
-            f"The model given in '{field}' ({model_id}) does not exist or you are not authorized to use it."
-        )
-
-
-def model_of(call: Call, store: Record) -> str:
-    """The model a store's jobs use: its custom model, or the service's default."""
-    selection = store.doc.get("modelSelection") or {}
-    if selection.get("modelSelectionType") == "CUSTOM":
-        return selection["modelId"]
-    return next(m.id for m in call.env.catalog.models if m.name == DEFAULT_MODEL)
+        semantic_store_jobs.check_model(call, selection["modelId"], "modelSelection.modelId")
 
 
 @operation
@@ -78,7 +63,10 @@ def create_semantic_store(call: Call) -> Result:
     doc = dict(call.body, lifecycleDetails="Creating the semantic store.")
     doc.setdefault("isUserDefinedSemanticsEnabled", True)
     doc.setdefault("modelSelection", {"modelSelectionType": "DEFAULT"})
-    return resources.create(call, KIND, doc, done="The semantic store is active.")
+    result = resources.create(call, KIND, doc, done="The semantic store is active.")
+    if (doc.get("refreshSchedule") or {}).get("type") == "ON_CREATE":
+        semantic_store_jobs.enrich_on_create(call, resources.load(call, KIND, result.body["id"]))
+    return result
 
 
 @operation
@@ -101,13 +89,8 @@ def update_semantic_store(call: Call) -> Result:
     return resources.update(call, KIND, call.path["semanticStoreId"], check=lambda c, _: _check_details(c, c.body))
 
 
-def running_jobs(call: Call, store_id: str) -> list[Record]:
-    found = [r for kind in JOB_KINDS for r in call.store.find(kind, call.tenancy, semanticStoreId=store_id)]
-    return [r for r in found if r.doc["lifecycleState"] in RUNNING]
-
-
 def _refuse_if_busy(call: Call, rec: Record) -> None:
-    jobs = running_jobs(call, rec.id)
+    jobs = semantic_store_jobs.running_jobs(call, rec.id)
     if jobs:
         raise errors.conflict(
             f"The semantic store {rec.id} has {len(jobs)} running job(s) ({jobs[0].id}...); cancel them or wait."
