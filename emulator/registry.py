@@ -25,6 +25,7 @@ from .management import (
     models,
     private_endpoints,
     projects,
+    sandbox_warm_pools,
     work_requests,
 )
 from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
@@ -39,6 +40,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     work_requests,
     private_endpoints,
     projects,
+    sandbox_warm_pools,
     api_keys,
     responses,
     conversations,
@@ -51,10 +53,6 @@ ACTIONS: tuple[ModuleType, ...] = (chat, embeddings, rerank, completion, guardra
 
 # Operations of the SDK that answer 501 NotImplemented, naming the operation, until they are built.
 NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
-    "Sandbox warm pools": (
-        "create_sandbox_warm_pool", "get_sandbox_warm_pool", "list_sandbox_warm_pools",
-        "update_sandbox_warm_pool", "delete_sandbox_warm_pool",
-    ),
     "Semantic stores": (
         "create_semantic_store", "get_semantic_store", "list_semantic_stores", "update_semantic_store",
         "delete_semantic_store", "change_semantic_store_compartment",

@@ -61,6 +61,10 @@ PRIVATE_ENDPOINTS_PER_TENANCY = 5
 """documented: the default service limit of private endpoints."""
 EMBED_MAX_INPUTS = 96
 """documented: at most 96 inputs per embedding call."""
+SANDBOX_WARM_POOLS_PER_PROJECT = 20
+"""guessed: named sandbox warm pools in one project (Oracle says limits exist, not their values)."""
+SANDBOX_WARM_CAPACITY_PER_SHAPE = 20
+"""guessed: the desired capacity of one project's warm pools of one shape, together."""
 
 # -- the admin API ---------------------------------------------------------------------------------
 MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 24 * 3600
