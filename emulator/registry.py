@@ -25,7 +25,9 @@ from .management import (
     models,
     private_endpoints,
     projects,
+    sandbox_commands,
     sandbox_warm_pools,
+    sandboxes,
     work_requests,
 )
 from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
@@ -41,6 +43,8 @@ FAMILIES: tuple[ModuleType, ...] = (
     private_endpoints,
     projects,
     sandbox_warm_pools,
+    sandboxes,
+    sandbox_commands,
     api_keys,
     responses,
     conversations,
@@ -90,13 +94,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
     "Model discovery and allocatable GPUs": ("list_model_discovery", "list_dedicated_ai_clusters_allocatable_gpus"),
     "Enrichment jobs": ("generate_enrichment_job", "get_enrichment_job", "list_enrichment_jobs", "cancel_enrichment_job"),
     "Natural-language-to-SQL jobs": ("generate_sql_from_nl", "get_generate_sql_from_nl_job"),
-    "Sandboxes": (
-        "create_sandbox", "get_sandbox", "list_sandboxes", "update_sandbox", "delete_sandbox", "extend_sandbox",
-        "resume_sandbox", "stop_sandbox", "suspend_sandbox", "run_sandbox_command", "run_sandbox_command_and_wait",
-        "run_sandbox_command_and_stream", "get_sandbox_command", "get_sandbox_command_output",
-        "list_sandbox_command", "cancel_sandbox_command", "stream_sandbox_command_events", "read_sandbox_file",
-        "write_sandbox_file",
-    ),
     "Sandbox snapshots": (
         "create_sandbox_snapshot", "get_sandbox_snapshot", "list_sandbox_snapshots", "delete_sandbox_snapshot",
     ),

@@ -56,13 +56,13 @@ def sandbox_project(call: Call, project_id: str) -> Record:
     return project
 
 
-def _living(call: Call, project_id: str) -> list[Record]:
+def living(call: Call, project_id: str) -> list[Record]:
     return [r for r in call.store.find(KIND.name, call.tenancy, projectId=project_id) if r.doc["lifecycleState"] != "DELETED"]
 
 
 def find_pool(call: Call, project_id: str, name: str) -> Record | None:
     """The living pool ``name`` of the caller's project ``project_id``, if any."""
-    return next((r for r in _living(call, project_id) if r.doc["name"] == name), None)
+    return next((r for r in living(call, project_id) if r.doc["name"] == name), None)
 
 
 def _load(call: Call) -> Record:
@@ -77,7 +77,7 @@ def _load(call: Call) -> Record:
 def _check_capacity(call: Call, project_id: str, shape: str, capacity: int, exclude: str | None = None) -> None:
     if capacity < 0:
         raise errors.invalid_parameter(f"Invalid desiredCapacity {capacity}: it must be 0 or more.")
-    used = sum(r.doc["desiredCapacity"] for r in _living(call, project_id) if r.doc["shape"] == shape and r.id != exclude)
+    used = sum(r.doc["desiredCapacity"] for r in living(call, project_id) if r.doc["shape"] == shape and r.id != exclude)
     if used + capacity > limits.SANDBOX_WARM_CAPACITY_PER_SHAPE:
         raise errors.limit_exceeded(
             f"The project's {shape} warm pools would hold {used + capacity} sandboxes; the limit is"
@@ -95,7 +95,7 @@ def _check_create(call: Call, project_id: str, body: dict) -> None:
         raise errors.conflict(f"The name {name!r} is reserved for a default warm pool.")
     if find_pool(call, project_id, name) is not None:
         raise errors.conflict(f"The project {project_id} already has a sandbox warm pool named {name!r}.")
-    if len(_living(call, project_id)) >= limits.SANDBOX_WARM_POOLS_PER_PROJECT:
+    if len(living(call, project_id)) >= limits.SANDBOX_WARM_POOLS_PER_PROJECT:
         raise errors.limit_exceeded(f"The project already has {limits.SANDBOX_WARM_POOLS_PER_PROJECT} sandbox warm pools, the limit.")
     image = body.get("containerImage")
     if body["type"] == "MANAGED" and image is not None:
@@ -148,7 +148,7 @@ def list_sandbox_warm_pools(call: Call) -> Result:
     project_id = call.path["projectId"]
     resources.load(call, projects.KIND, project_id)
     wanted = {k: call.query[k] for k in ("name", "type", "shape") if k in call.query}
-    found = [r for r in _living(call, project_id) if all(r.doc.get(k) == v for k, v in wanted.items())]
+    found = [r for r in living(call, project_id) if all(r.doc.get(k) == v for k, v in wanted.items())]
     return resources.page_of(call, KIND, found, present, ascending_by_default={"name"})
 
 
