@@ -26,6 +26,7 @@ from .management import (
     private_endpoints,
     projects,
     sandbox_commands,
+    sandbox_snapshots,
     sandbox_warm_pools,
     sandboxes,
     work_requests,
@@ -45,6 +46,7 @@ FAMILIES: tuple[ModuleType, ...] = (
     sandbox_warm_pools,
     sandboxes,
     sandbox_commands,
+    sandbox_snapshots,
     api_keys,
     responses,
     conversations,
@@ -94,9 +96,6 @@ NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
     "Model discovery and allocatable GPUs": ("list_model_discovery", "list_dedicated_ai_clusters_allocatable_gpus"),
     "Enrichment jobs": ("generate_enrichment_job", "get_enrichment_job", "list_enrichment_jobs", "cancel_enrichment_job"),
     "Natural-language-to-SQL jobs": ("generate_sql_from_nl", "get_generate_sql_from_nl_job"),
-    "Sandbox snapshots": (
-        "create_sandbox_snapshot", "get_sandbox_snapshot", "list_sandbox_snapshots", "delete_sandbox_snapshot",
-    ),
 }  # fmt: skip
 
 

@@ -78,7 +78,6 @@ JOB = "ocid1.generativeaienrichmentjob.oc1.us-chicago-1.amaaaaaajob"
         (oci.generative_ai.GenerativeAiClient, lambda c: c.get_semantic_store("ocid1.generativeaisemanticstore.oc1..x"), "GetSemanticStore"),
         (oci.generative_ai_data.EnrichmentJobClient, lambda c: c.get_enrichment_job(STORE, JOB), "GetEnrichmentJob"),
         (oci.generative_ai_data.GenerateSqlClient, lambda c: c.get_generate_sql_from_nl_job(STORE, JOB), "GetGenerateSqlFromNlJob"),
-        (oci.generative_ai_sandbox.GenerativeAiSandboxClient, lambda c: c.get_sandbox_snapshot("snapshot"), "GetSandboxSnapshot"),
     ],
 )
 def test_operations_not_built_yet_answer_501_naming_themselves(emulator_url, oci_config, client_class, call, operation_id):

@@ -68,26 +68,35 @@ def present(doc: dict) -> dict:
 
 
 def begin(call: Call, rec: Record, transitional: str, target: str) -> None:
-    """Put ``rec`` in ``transitional``; it lands in ``target`` under the ``sandbox`` policy."""
-    rec.doc.update(lifecycleState=transitional, _to=target, _due=due_time(call.store, KIND.name, call.now))
+    """Put ``rec`` in ``transitional``; it lands in ``target`` under its kind's transition policy."""
+    rec.doc.update(lifecycleState=transitional, _to=target, _due=due_time(call.store, rec.kind, call.now))
 
 
-def settle(call: Call, rec: Record) -> Record:
-    """Apply what is due at ``call.now``: a transition that has landed, then the expiry."""
-    doc, changed = rec.doc, False
-    if "_to" in doc and is_done(doc, call.now):
+def land(doc: dict, now: float, expiring: tuple[str, ...], expired: str) -> bool:
+    """Apply to ``doc`` what is due at ``now`` (a sandbox's or a snapshot's): a transition that has
+    landed, then the expiry (``timeExpires`` passed in one of the ``expiring`` states: ``expired``);
+    whether anything changed."""
+    changed = False
+    if "_to" in doc and is_done(doc, now):
         doc["lifecycleState"] = doc.pop("_to")
         if doc["lifecycleState"] == "STOPPED":
             doc["timeStopped"] = iso(doc["_due"])
         doc.pop("_due")
         changed = True
     expires = doc.get("timeExpires")
-    if expires and doc["lifecycleState"] in EXPIRING and parse_iso(expires) <= call.now:
-        doc.update(lifecycleState="STOPPED", timeStopped=expires)
+    if expires and doc["lifecycleState"] in expiring and parse_iso(expires) <= now:
+        doc["lifecycleState"] = expired
+        if expired == "STOPPED":
+            doc["timeStopped"] = expires
         doc.pop("_to", None)
         doc.pop("_due", None)
         changed = True
-    if changed:
+    return changed
+
+
+def settle(call: Call, rec: Record) -> Record:
+    """The sandbox as it is at ``call.now`` (written back when something landed)."""
+    if land(rec.doc, call.now, EXPIRING, "STOPPED"):
         resources.save(call, rec)
     return rec
 

@@ -69,6 +69,8 @@ SANDBOXES_PER_PROJECT = 50
 """guessed: sandboxes (not DELETED) in one project."""
 SANDBOX_MAX_LIFETIME_MINUTES = 24 * 60
 """guessed: how far ahead a sandbox may expire (at creation and when extended)."""
+SANDBOX_SNAPSHOT_MAX_DAYS = 30
+"""guessed: the longest expirationDuration of a sandbox snapshot."""
 SANDBOX_FILE_BYTES = 1024 * 1024
 """the emulator's own: one sandbox file (the emulator keeps files in its store)."""
 SANDBOX_WORKSPACE_BYTES = 8 * 1024 * 1024
