@@ -7,9 +7,11 @@ from __future__ import annotations
 import uuid
 
 import oci
+from hypothesis.stateful import RuleBasedStateMachine
 from oci.generative_ai import models
 
 from .context import Run
+from .rules import CountsKeyRules
 from .target import RETRY
 
 
@@ -39,3 +41,16 @@ def wait_for(ctx: Run, client, getter: str, rid: str, states: tuple[str, ...]):
     """The resource once its state is one of ``states`` (the emulator lands its transition)."""
     ctx.wait_for_state(getter, rid, states, client=client)
     return getattr(client, getter)(rid)
+
+
+class ProjectMachine(CountsKeyRules, RuleBasedStateMachine):
+    """A machine working in a sandbox-enabled project of its own, through the sandbox client."""
+
+    word = "sandboxes"  # how its project is named
+
+    def __init__(self, ctx: Run):
+        super().__init__()
+        self.ctx = ctx
+        self.client = sandbox_client(ctx)
+        self.count_key_rules(ctx.tally)
+        self.project = sandbox_project(ctx, self.word)

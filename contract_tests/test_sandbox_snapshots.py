@@ -9,12 +9,11 @@ import dataclasses
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 from oci.generative_ai_sandbox import models as sbx
 
 from .machines import expect_error, pages, run_machine
-from .rules import CountsKeyRules
-from .sandbox_kit import delete_project, sandbox_client, sandbox_project, wait_for
+from .sandbox_kit import ProjectMachine, delete_project, wait_for
 
 KEY_RULES = (
     "create", "busy delete 409", "restore keeps the files", "stale etag 412", "delete", "list over pages",
@@ -32,15 +31,12 @@ class Snapshot:
     deleted: bool = False
 
 
-class SandboxSnapshotMachine(CountsKeyRules, RuleBasedStateMachine):
+class SandboxSnapshotMachine(ProjectMachine):
     KEY_RULES = KEY_RULES
+    word = "snapshots"
 
     def __init__(self, ctx):
-        super().__init__()
-        self.ctx = ctx
-        self.client = sandbox_client(ctx)
-        self.count_key_rules(ctx.tally)
-        self.project = sandbox_project(ctx, "snapshots")
+        super().__init__(ctx)
         made = self.client.create_sandbox(self.project, sbx.CreateSandboxDetails(display_name="source"))
         self.sandbox = made.data.id
         wait_for(ctx, self.client, "get_sandbox", self.sandbox, ("RUNNING",))

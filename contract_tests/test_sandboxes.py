@@ -12,12 +12,11 @@ import uuid
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import initialize, invariant, precondition, rule
 from oci.generative_ai_sandbox import models as sbx
 
 from .machines import expect_error, pages, run_machine
-from .rules import CountsKeyRules
-from .sandbox_kit import delete_project, sandbox_client, sandbox_project, wait_for
+from .sandbox_kit import ProjectMachine, delete_project, wait_for
 
 KEY_RULES = (
     "create", "busy 409", "rename", "stale etag 412", "suspend and resume", "stop", "extend", "file round trip",
@@ -38,15 +37,12 @@ class Box:
     files: dict[str, bytes] = dataclasses.field(default_factory=dict)
 
 
-class SandboxMachine(CountsKeyRules, RuleBasedStateMachine):
+class SandboxMachine(ProjectMachine):
     KEY_RULES = KEY_RULES
+    word = "sandboxes"
 
     def __init__(self, ctx):
-        super().__init__()
-        self.ctx = ctx
-        self.client = sandbox_client(ctx)
-        self.count_key_rules(ctx.tally)
-        self.project = sandbox_project(ctx, "sandboxes")
+        super().__init__(ctx)
         self.boxes: list[Box] = []
 
     def living(self, state: str | None = None) -> list[Box]:

@@ -233,13 +233,16 @@ def refuse_if_parent(call: Call, rec: Record) -> None:
     for kind in call.env.kinds.values():
         if kind.owned_by is None or kind.owned_by[0] != rec.kind:
             continue
-        children = [c for c in call.store.find(kind.name, call.tenancy, **{kind.owned_by[1]: rec.id}) if c.doc.get("lifecycleState") not in GONE]
+        found = call.store.find(kind.name, call.tenancy, **{kind.owned_by[1]: rec.id})
+        children = [c for c in found if c.doc.get("lifecycleState") not in GONE]
         if children:
             label = call.env.kinds[rec.kind].label
             raise errors.conflict(f"The {label} {rec.id} still has {len(children)} {kind.label}(s); delete them first.")
 
 
-def page_of(call: Call, kind: ResourceKind, records: list[Record], present=None, ascending_by_default=ASCENDING_BY_DEFAULT) -> Result:
+def page_of(
+    call: Call, kind: ResourceKind, records: list[Record], present=None, ascending_by_default=ASCENDING_BY_DEFAULT
+) -> Result:
     """One page of ``records`` (already found and filtered) for a list served from memory: the
     children of one parent, whose lists filter and sort by fields of their own (a warm pool's
     ``name``, a command's ``timeFinished``). Sort and page token come from the query, as in
@@ -253,4 +256,5 @@ def page_of(call: Call, kind: ResourceKind, records: list[Record], present=None,
         records, lambda r: (str(r.doc.get(sort_by) or ""), r.id), after, query.get("limit", DEFAULT_LIMIT), descending
     )
     present = present or (lambda doc: doc)
-    return Result(body={"items": [present(r.doc) for r in page]}, next_page=pagination.encode(cursor, check) if cursor else None)
+    next_page = pagination.encode(cursor, check) if cursor else None
+    return Result(body={"items": [present(r.doc) for r in page]}, next_page=next_page)

@@ -44,7 +44,8 @@ TIMEOUT_EXIT = 124
 # files -------------------------------------------------------------------------------------------
 def _file_path(call: Call) -> str:
     path = call.query["filePath"]
-    if not path.startswith("/") or sandbox_shell.resolve(path) != path or not sandbox_shell.in_workspace(path) or path == sandbox_shell.WORKSPACE:
+    normal = path.startswith("/") and sandbox_shell.resolve(path) == path
+    if not normal or not sandbox_shell.in_workspace(path) or path == sandbox_shell.WORKSPACE:
         raise errors.invalid_parameter(f"Invalid filePath {path[:200]!r}: an absolute, normalised path under /workspace.")
     return path
 
@@ -58,12 +59,16 @@ def store_files(call: Call, rec: Record, writes: dict[str, bytes]) -> None:
     files = rec.doc.setdefault("_files", {})
     for path, data in writes.items():
         if len(data) > limits.SANDBOX_FILE_BYTES:
-            raise errors.ServiceError(413, "RequestEntityTooLarge", f"A sandbox file holds at most {limits.SANDBOX_FILE_BYTES} bytes.")
+            raise too_large(f"A sandbox file holds at most {limits.SANDBOX_FILE_BYTES} bytes.")
         if any(other.startswith(path + "/") for other in files) or any(path.startswith(other + "/") for other in files):
             raise errors.invalid_parameter(f"{path} is a directory, or lies under a file.")
         files[path] = base64.b64encode(data).decode()
     if sum(len(d) for d in files_of(rec.doc).values()) > limits.SANDBOX_WORKSPACE_BYTES:
-        raise errors.ServiceError(413, "RequestEntityTooLarge", f"A sandbox's files hold at most {limits.SANDBOX_WORKSPACE_BYTES} bytes together.")
+        raise too_large(f"A sandbox's files hold at most {limits.SANDBOX_WORKSPACE_BYTES} bytes together.")
+
+
+def too_large(message: str) -> errors.ServiceError:
+    return errors.ServiceError(413, "RequestEntityTooLarge", message)
 
 
 def sha256_b64(data: bytes) -> str:
@@ -131,7 +136,8 @@ def _argv(body: dict) -> list[str]:
 
 def _environment(sandbox: dict, body: dict) -> dict[str, str]:
     pairs = [*sandbox.get("environmentVariables", []), *body.get("environmentVariables", [])]
-    return {"HOME": sandbox_shell.WORKSPACE, **{p["name"]: p["value"] if isinstance(p["value"], str) else json.dumps(p["value"]) for p in pairs}}
+    values = {p["name"]: p["value"] if isinstance(p["value"], str) else json.dumps(p["value"]) for p in pairs}
+    return {"HOME": sandbox_shell.WORKSPACE, **values}
 
 
 def run(call: Call, *, waits: bool) -> Record:
@@ -144,7 +150,8 @@ def run(call: Call, *, waits: bool) -> Record:
     timeout = sandboxes.seconds_of(body["timeout"], "timeout") if "timeout" in body else None
     if len(call.store.find(KIND.name, call.tenancy, sandboxId=sandbox.id)) >= limits.SANDBOX_COMMANDS:
         raise errors.limit_exceeded(f"The sandbox already ran {limits.SANDBOX_COMMANDS} commands, the emulator's limit.")
-    outcome = sandbox_shell.run(_argv(body), sandbox_shell.resolve(cwd), _environment(sandbox.doc, body), files_of(sandbox.doc))
+    env, files = _environment(sandbox.doc, body), files_of(sandbox.doc)
+    outcome = sandbox_shell.run(_argv(body), sandbox_shell.resolve(cwd), env, files)
     took = 0.0 if waits else outcome.sleep_seconds
     exit_code = outcome.exit_code
     if timeout is not None and outcome.sleep_seconds > timeout:

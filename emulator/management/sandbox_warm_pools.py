@@ -33,7 +33,11 @@ KIND = ResourceKind(
     private_fields=("_compartmentId",),
     entity_type="SandboxWarmPool",
     uri="/20231130/generativeAiProjects/{projectId}/sandboxWarmPools/{name}",
-    operation_types={"create": "CREATE_SANDBOX_WARM_POOL", "update": "UPDATE_SANDBOX_WARM_POOL", "delete": "DELETE_SANDBOX_WARM_POOL"},
+    operation_types={
+        "create": "CREATE_SANDBOX_WARM_POOL",
+        "update": "UPDATE_SANDBOX_WARM_POOL",
+        "delete": "DELETE_SANDBOX_WARM_POOL",
+    },
     owned_by=("project", "projectId"),
 )
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -128,9 +132,8 @@ def create_sandbox_warm_pool(call: Call) -> Result:
         "_compartmentId": project.doc["compartmentId"],
     }
     rec = Record(KIND.name, rid, call.tenancy, doc, new_etag())
-    result = resources.transition(
-        call, KIND, rec, "create", transitional="CREATING", target="ACTIVE", on_finish={"lifecycleDetails": "The pool is active."}, is_new=True
-    )
+    done = {"lifecycleDetails": "The pool is active."}
+    result = resources.transition(call, KIND, rec, "create", transitional="CREATING", target="ACTIVE", on_finish=done, is_new=True)
     return Result(body=present(rec.doc), etag=result.etag, work_request_id=result.work_request_id)
 
 
@@ -139,7 +142,8 @@ def get_sandbox_warm_pool(call: Call) -> Result:
     pool = _load(call)
     doc = present(pool.doc)
     active = doc["lifecycleState"] == "ACTIVE"
-    doc["runtimeStatus"] = {"readyCapacity": doc["desiredCapacity"] if active else 0, "observationStatus": "OBSERVED", "timeRead": call.stamp}
+    ready = doc["desiredCapacity"] if active else 0
+    doc["runtimeStatus"] = {"readyCapacity": ready, "observationStatus": "OBSERVED", "timeRead": call.stamp}
     return Result(body=doc, etag=pool.etag)
 
 
