@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from oci.generative_ai import models
 
+from emulator.protocol.limits import PRIVATE_ENDPOINTS_PER_TENANCY
+
 from .machines import ResourceMachine, run_machine
 
 # Any subnet OCID works on the emulator; a tenancy needs a real one (--subnet-id).
@@ -22,6 +24,12 @@ class PrivateEndpointMachine(ResourceMachine):
         super().__init__(ctx)
         self.subnet_id = subnet_id
         self.dns_prefixes: set[str] = set()  # the DNS prefixes of its creates (its names then)
+
+    def can_create(self) -> bool:
+        """The tenancy's limit (5) counts private endpoints still DELETING: deletes not awaited yet
+        take room too."""
+        holding = [r for r in self.resources if not (r.deleted and r.settled)]
+        return super().can_create() and len(holding) < PRIVATE_ENDPOINTS_PER_TENANCY
 
     def create_details(self, name, compartment, data):
         self.dns_prefixes.add(name.lower())

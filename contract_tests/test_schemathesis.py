@@ -427,14 +427,14 @@ def prepared_document(api: str) -> dict:
     return doc
 
 
-def load_schema(api: str):
+def load_schema(api: str, doc: dict | None = None):
     config = SchemathesisConfig.from_dict(
         {
             "generation": {"max-examples": EXAMPLES, "database": "none"},
             "phases": {"coverage": {"enabled": COVERAGE}, "stateful": {"max-steps": 12}},
         }
     )
-    return schemathesis.openapi.from_dict(prepared_document(api), config=config)
+    return schemathesis.openapi.from_dict(doc or prepared_document(api), config=config)
 
 
 MANAGEMENT = load_schema("generative_ai")
@@ -671,3 +671,106 @@ def data_base_url(schemathesis_emulator, data_world) -> str:
 @hypothesis_settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=HEALTH, database=None)
 def test_data_api(case, data_base_url):
     case.call_and_validate(base_url=data_base_url, checks=CHECKS)
+
+
+# The sandbox API (generative_ai_sandbox, /20260422), on an emulator and a world of its own: a
+# sandbox-enabled project, a RUNNING sandbox holding a file, a command it ran and a snapshot of it.
+
+SANDBOX_BASE_PATH = SPEC.base_path("generative_ai_sandbox")
+SANDBOX_WORLD = {
+    "project": world_id("generativeaiproject", "sandboxes"),
+    "sandbox": "sbx-schemathesisboxa",  # the id forms the emulator makes: a prefix and 16 of [a-z2-7]
+    "command": "cmd-schemathesiscmda",
+    "snapshot": "snap-schemathesissnpa",
+}
+SANDBOX_FORMATS = {  # parameter or body field -> (format, the world's id it mostly takes)
+    "project-id": ("sbx-project", SANDBOX_WORLD["project"]),
+    "projectId": ("sbx-project", SANDBOX_WORLD["project"]),
+    "sandboxId": ("sbx-sandbox", SANDBOX_WORLD["sandbox"]),
+    "commandId": ("sbx-command", SANDBOX_WORLD["command"]),
+    "snapshotId": ("sbx-snapshot", SANDBOX_WORLD["snapshot"]),
+}
+for _format, _known in set(SANDBOX_FORMATS.values()):
+    schemathesis.openapi.format(_format, st.one_of(st.just(_known), st.text(max_size=24)))
+SANDBOX_EXAMPLES = {
+    "CreateSandbox": [{"displayName": "fuzz", "expiresInMinutes": 30, "publishPorts": ["8080"]}, {}],
+    "RunSandboxCommand": [{"command": "echo hello"}, {"command": "sleep 5"}],
+    "RunSandboxCommandAndWait": [{"command": "cat", "args": ["/workspace/notes.txt"]}, {"command": "nope"}],
+    "RunSandboxCommandAndStream": [{"command": "ls"}],
+    "ExtendSandbox": [{"additionalDuration": "PT10M"}],
+    "CreateSandboxSnapshot": [{"sandboxId": SANDBOX_WORLD["sandbox"], "expirationDuration": "P1D"}],
+}
+
+
+def sandbox_document() -> dict:
+    """The sandbox API's spec as the fuzzer reads it: its ids (not OCIDs) drawn mostly from the world."""
+    doc = prepared_document("generative_ai_sandbox")
+
+    def mark(node) -> None:
+        if isinstance(node, dict):
+            name = node.get("name")
+            if isinstance(name, str) and name in SANDBOX_FORMATS and isinstance(node.get("schema"), dict):
+                node["schema"]["format"] = SANDBOX_FORMATS[name][0]
+            for field, schema in (node.get("properties") or {}).items():
+                if field in SANDBOX_FORMATS and schema.get("type") == "string":
+                    schema["format"] = SANDBOX_FORMATS[field][0]
+            for value in node.values():
+                mark(value)
+        elif isinstance(node, list):
+            for value in node:
+                mark(value)
+
+    mark(doc)
+    for methods in doc["paths"].values():
+        for op in methods.values():
+            bodies = SANDBOX_EXAMPLES.get(op["operationId"])
+            if bodies:
+                media = op["requestBody"]["content"]["application/json"]
+                media["examples"] = {f"example{i}": {"value": body} for i, body in enumerate(bodies)}
+    return doc
+
+
+SANDBOX = load_schema("generative_ai_sandbox", sandbox_document())
+
+
+def build_sandbox_world(root: str) -> dict:
+    """The world of SANDBOX_WORLD, made through the APIs and renamed to its fixed ids."""
+    project = requests.post(root + BASE_PATH + "/generativeAiProjects", json={
+        "compartmentId": C, "sandboxConfig": {"isEnabled": True}}).json()["id"]
+    api = root + SANDBOX_BASE_PATH
+    sandbox = requests.post(api + "/sandboxes", json={"displayName": "world"}, headers={"project-id": project}).json()["id"]
+    requests.get(api + f"/sandboxes/{sandbox}").raise_for_status()  # RUNNING now
+    requests.post(api + f"/sandboxes/{sandbox}/files/write", params={"filePath": "/workspace/notes.txt"},
+                  data=b"notes\n", headers={"content-type": "application/octet-stream"}).raise_for_status()
+    command = requests.post(api + f"/sandboxes/{sandbox}/commands", json={"command": "echo world"}).json()["id"]
+    snapshot = requests.post(api + "/snapshots", json={"sandboxId": sandbox}).json()["id"]
+    requests.get(api + f"/snapshots/{snapshot}").raise_for_status()  # ACTIVE now
+    requests.get(root + BASE_PATH + "/workRequests", params={"compartmentId": C}).raise_for_status()
+    text = requests.get(root + "/_emulator/state").text
+    for old, role in ((project, "project"), (sandbox, "sandbox"), (command, "command"), (snapshot, "snapshot")):
+        text = text.replace(old, SANDBOX_WORLD[role])
+    world = json.loads(text)
+    requests.post(root + "/_emulator/state", json=world).raise_for_status()
+    return world
+
+
+@pytest.fixture(scope="module")
+def sandbox_emulator() -> Iterator[str]:
+    yield from own_emulator()
+
+
+@pytest.fixture(scope="module")
+def sandbox_world(sandbox_emulator) -> dict:
+    return build_sandbox_world(sandbox_emulator)
+
+
+@pytest.fixture
+def sandbox_base_url(sandbox_emulator, sandbox_world) -> str:
+    restore_world(sandbox_emulator, sandbox_world)
+    return sandbox_emulator + SANDBOX_BASE_PATH
+
+
+@SANDBOX.parametrize()
+@hypothesis_settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=HEALTH, database=None)
+def test_sandbox_api(case, sandbox_base_url):
+    case.call_and_validate(base_url=sandbox_base_url, checks=CHECKS)

@@ -41,7 +41,8 @@ class ResourceKind:
     entity_type: str | None = None
     """``resources[].entityType`` in its work requests."""
     uri: str | None = None
-    """``resources[].entityUri`` in its work requests, with the record's ``{id}``."""
+    """``resources[].entityUri`` in its work requests, with the record's ``{id}`` (or any field of
+    its document: a warm pool's ``{projectId}`` and ``{name}``)."""
     operation_types: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Work-request ``operationType`` per action (create, update, delete, move). An action not
     named here is synchronous: it answers with no work request."""
@@ -51,6 +52,9 @@ class ResourceKind:
     """The sort of its lists when the request names none."""
     transitions: bool = True
     """Whether it moves through transitional states under a transition policy."""
+    owned_by: tuple[str, str] | None = None
+    """The kind of its parent and the field that names it (``("project", "projectId")``): a parent
+    that still has living children cannot be deleted (:func:`management.resources.refuse_if_parent`)."""
     keeps_due: bool = False
     """Whether its documents keep the time they are done as ``_due`` (``lifecycle.due_time``: a
     background response, a vector-store file being indexed) instead of a pending transition."""
@@ -83,8 +87,8 @@ class ResourceKind:
     def is_asynchronous(self, action: str) -> bool:
         return action in self.operation_types
 
-    def entity_uri(self, rid: str) -> str:
-        return (self.uri or "").format(id=rid)
+    def entity_uri(self, rid: str, doc: Mapping | None = None) -> str:
+        return (self.uri or "").format_map({**(doc or {}), "id": rid})
 
 
 class Kinds(Mapping):

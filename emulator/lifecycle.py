@@ -179,7 +179,7 @@ def begin(
                 "entityType": entity_type,
                 "actionType": "IN_PROGRESS",
                 "identifier": rec.id,
-                "entityUri": kind.entity_uri(rec.id),
+                "entityUri": kind.entity_uri(rec.id, rec.doc),
             }
         ],
         "percentComplete": 0.0,

@@ -42,6 +42,7 @@ from .surfaces import SURFACES, Surface, SurfaceMap
 
 LOG = logging.getLogger(__name__)
 REPLAYED_HEADERS = ("etag", "opc-work-request-id", "content-type")
+JSON = "application/json"
 
 
 def request_target(request: Request) -> str:
@@ -171,7 +172,7 @@ class Pipeline:
                     replay = saved[1]
                     return render.json_reply(replay["body"], replay["status"], replay["headers"])
             response = self.render(surface, call.op, execute())
-            if token:
+            if token and response.headers.get("content-type", JSON).startswith(JSON):  # a stream of events is not replayed
                 replayed = {k: v for k, v in response.headers.items() if k.lower() in REPLAYED_HEADERS}
                 store.save_retry_token(
                     call.tenancy,

@@ -34,6 +34,10 @@ from .management import (
     semantic_store_jobs,
     semantic_stores,
     vector_store_connectors,
+    sandbox_commands,
+    sandbox_snapshots,
+    sandbox_warm_pools,
+    sandboxes,
     work_requests,
 )
 from .openai_compat import chat_completions, containers, conversations, files, responses, vector_stores
@@ -48,6 +52,10 @@ FAMILIES: tuple[ModuleType, ...] = (
     work_requests,
     private_endpoints,
     projects,
+    sandbox_warm_pools,
+    sandboxes,
+    sandbox_commands,
+    sandbox_snapshots,
     api_keys,
     hosted_application_storages,
     hosted_applications,
@@ -71,20 +79,6 @@ ACTIONS: tuple[ModuleType, ...] = (
 
 # Operations of the SDK that answer 501 NotImplemented, naming the operation, until they are built.
 NOT_IMPLEMENTED: dict[str, tuple[str, ...]] = {
-    "Sandbox warm pools": (
-        "create_sandbox_warm_pool", "get_sandbox_warm_pool", "list_sandbox_warm_pools",
-        "update_sandbox_warm_pool", "delete_sandbox_warm_pool",
-    ),
-    "Sandboxes": (
-        "create_sandbox", "get_sandbox", "list_sandboxes", "update_sandbox", "delete_sandbox", "extend_sandbox",
-        "resume_sandbox", "stop_sandbox", "suspend_sandbox", "run_sandbox_command", "run_sandbox_command_and_wait",
-        "run_sandbox_command_and_stream", "get_sandbox_command", "get_sandbox_command_output",
-        "list_sandbox_command", "cancel_sandbox_command", "stream_sandbox_command_events", "read_sandbox_file",
-        "write_sandbox_file",
-    ),
-    "Sandbox snapshots": (
-        "create_sandbox_snapshot", "get_sandbox_snapshot", "list_sandbox_snapshots", "delete_sandbox_snapshot",
-    ),
 }  # fmt: skip
 
 

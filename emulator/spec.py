@@ -36,6 +36,7 @@ ADMIN_API = "admin"
 API_FILES = (*SDK_APIS, OPENAI_API, ADMIN_API)
 JSON = "application/json"
 MULTIPART = "multipart/form-data"
+BINARY = "application/octet-stream"  # a body of raw bytes (a sandbox file's content), handed over as is
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Operation:
     params: list[Param]
     body_schema: dict | None  # the request body's schema (a $ref or inline), if the operation takes JSON or a form
     body_required: bool
-    body_media: str | None  # JSON or MULTIPART
+    body_media: str | None  # JSON, MULTIPART or BINARY
     status: int
     response_headers: tuple[str, ...]
     response_type: str | None
@@ -92,7 +93,7 @@ def _operations(api: str, doc: dict) -> list[Operation]:
                 continue
             status, response = next((s, r) for s, r in raw["responses"].items() if s != "default")
             body = raw.get("requestBody")
-            media = next((m for m in (JSON, MULTIPART) if body and m in body["content"]), None)
+            media = next((m for m in (JSON, MULTIPART, BINARY) if body and m in body["content"]), None)
             ref = ((response.get("content") or {}).get(JSON) or {}).get("schema", {}).get("$ref")
             response_type = ref.rsplit("/", 1)[-1] if ref else None
             op = Operation(

@@ -80,7 +80,8 @@ class Record:
 
     @property
     def compartment(self) -> str | None:
-        return self.doc.get("compartmentId")
+        """Its compartment; a child without one of its own (a warm pool) keeps its parent's as ``_compartmentId``."""
+        return self.doc.get("compartmentId", self.doc.get("_compartmentId"))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -351,7 +351,10 @@ def apply_overlay(doc: dict, overlay: dict) -> None:
             response_type = op.pop("x-response-type")
             accept = op.pop("x-accept")
             if response_type == "stream":  # bytes, NDJSON or events: the media types the SDK accepts
-                response["content"] = {media: {"schema": dict(BINARY)} for media in accept}
+                response["content"] = {
+                    media: overlay["eventStream"] if media == "text/event-stream" else {"schema": dict(BINARY)}
+                    for media in accept
+                }
             elif response_type:
                 response["content"] = {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{response_type}"}}

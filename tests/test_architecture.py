@@ -4,6 +4,7 @@ API surface, and modules in layers that never import upwards."""
 from __future__ import annotations
 
 import ast
+import threading
 import types
 from pathlib import Path
 
@@ -11,10 +12,13 @@ import oci
 import openai
 import pytest
 import requests
+from werkzeug.serving import make_server
 
 from emulator import registry
+from emulator.app import create_pipeline
 from emulator.call import Result, operation
 from emulator.management import semantic_stores
+from emulator.settings import Settings
 from emulator.spec import Spec
 from emulator.surfaces import SURFACES, surface_for
 
@@ -74,18 +78,27 @@ def test_a_function_that_is_not_marked_is_no_handler():
         registry.handlers(SPEC.operations, marked, not_implemented=SEMANTIC_STORES_UNBUILT)
 
 
-@pytest.mark.parametrize(
-    "client_class, call, operation_id",
-    [
-        (oci.generative_ai_sandbox.GenerativeAiSandboxClient, lambda c: c.get_sandbox("sandbox"), "GetSandbox"),
-    ],
-)
-def test_operations_not_built_yet_answer_501_naming_themselves(emulator_url, oci_config, client_class, call, operation_id):
-    client = client_class(oci_config, service_endpoint=emulator_url)
+@pytest.fixture()
+def emulator_without_semantic_stores():
+    """An emulator whose registry declares the semantic-store operations not built yet, over real HTTP
+    (what a newer SDK's operations meet until they are built)."""
+    pipeline = create_pipeline(Settings())
+    pipeline.handlers = registry.handlers(SPEC.operations, WITHOUT_SEMANTIC_STORES, not_implemented=SEMANTIC_STORES_UNBUILT)
+    server = make_server("127.0.0.1", 0, pipeline, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+def test_operations_not_built_yet_answer_501_naming_themselves(emulator_without_semantic_stores, oci_config):
+    client = oci.generative_ai.GenerativeAiClient(oci_config, service_endpoint=emulator_without_semantic_stores)
     with pytest.raises(oci.exceptions.ServiceError) as exc:
-        call(client)
+        client.get_semantic_store("ocid1.generativeaisemanticstore.oc1..x")
     assert exc.value.status == 501 and exc.value.code == "NotImplemented"
-    assert operation_id in exc.value.message and exc.value.request_id
+    assert "GetSemanticStore" in exc.value.message and exc.value.request_id
+    assert client.list_endpoints(compartment_id="ocid1.compartment.oc1..c").status == 200  # the rest is served
 
 
 # -- surfaces --------------------------------------------------------------------------------------

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import COMPARTMENT
-from emulator import registry
 from emulator.spec import Spec
 
 SPEC = Spec()
@@ -67,17 +65,6 @@ def test_no_request_gets_a_500(emulator, request):
     if resp.status_code >= 400:
         body = resp.json()
         assert set(body) == {"code", "message"} and body["message"]
-
-
-def test_unimplemented_operations_say_so(emulator):
-    declared = {name for names in registry.NOT_IMPLEMENTED.values() for name in names}
-    op = next((op for op in Spec().operations.values() if op.name in declared and op.method == "GET"
-               and all(p.name == "compartmentId" for p in op.params if p.required)), None)
-    if op is None:
-        pytest.skip("every operation is implemented")
-    resp = requests.get(emulator.url + op.path, params={"compartmentId": COMPARTMENT})
-    assert resp.status_code == 501
-    assert resp.json()["code"] == "NotImplemented" and op.operation_id in resp.json()["message"]
 
 
 def test_wrong_method_is_an_oci_error(emulator):

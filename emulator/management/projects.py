@@ -78,7 +78,9 @@ def update_generative_ai_project(call: Call) -> Result:
 
 
 def _remove_artifacts(call: Call, rec: Record) -> None:
-    """Deleting a project deletes what was made in it (Oracle's projects documentation)."""
+    """Deleting a project deletes what was made in it (Oracle's projects documentation), once its
+    sandbox warm pools, sandboxes and snapshots are deleted (409 until then)."""
+    resources.refuse_if_parent(call, rec)
     call.store.remove_matching(call.tenancy, SCOPE_FIELD, rec.id)
 
 

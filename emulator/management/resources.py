@@ -254,3 +254,35 @@ def living(call: Call, kind_name: str, **fields) -> list[Record]:
     """The caller's resources of the kind named ``kind_name`` whose fields (dotted paths for nested
     ones) equal ``fields``, and that are neither DELETED nor FAILED."""
     return [r for r in call.store.find(kind_name, call.tenancy, **fields) if r.doc["lifecycleState"] not in GONE]
+
+
+def refuse_if_parent(call: Call, rec: Record) -> None:
+    """A resource whose children (kinds ``owned_by`` its kind) still live cannot be deleted (409)."""
+    for kind in call.env.kinds.values():
+        if kind.owned_by is None or kind.owned_by[0] != rec.kind:
+            continue
+        found = call.store.find(kind.name, call.tenancy, **{kind.owned_by[1]: rec.id})
+        children = [c for c in found if c.doc.get("lifecycleState") not in GONE]
+        if children:
+            label = call.env.kinds[rec.kind].label
+            raise errors.conflict(f"The {label} {rec.id} still has {len(children)} {kind.label}(s); delete them first.")
+
+
+def page_of(
+    call: Call, kind: ResourceKind, records: list[Record], present=None, ascending_by_default=ASCENDING_BY_DEFAULT
+) -> Result:
+    """One page of ``records`` (already found and filtered) for a list served from memory: the
+    children of one parent, whose lists filter and sort by fields of their own (a warm pool's
+    ``name``, a command's ``timeFinished``). Sort and page token come from the query, as in
+    :func:`list_page`."""
+    query = call.query
+    sort_by = query.get("sortBy", kind.default_sort)
+    descending = query.get("sortOrder", "ASC" if sort_by in ascending_by_default else "DESC") == "DESC"
+    check = pagination.checksum(call.op.name, query)
+    after = pagination.decode(query["page"], check, (str, str)) if "page" in query else None
+    page, cursor = pagination.keyset_slice(
+        records, lambda r: (str(r.doc.get(sort_by) or ""), r.id), after, query.get("limit", DEFAULT_LIMIT), descending
+    )
+    present = present or (lambda doc: doc)
+    next_page = pagination.encode(cursor, check) if cursor else None
+    return Result(body={"items": [present(r.doc) for r in page]}, next_page=next_page)

@@ -61,6 +61,22 @@ PRIVATE_ENDPOINTS_PER_TENANCY = 5
 """documented: the default service limit of private endpoints."""
 EMBED_MAX_INPUTS = 96
 """documented: at most 96 inputs per embedding call."""
+SANDBOX_WARM_POOLS_PER_PROJECT = 20
+"""guessed: named sandbox warm pools in one project (Oracle says limits exist, not their values)."""
+SANDBOX_WARM_CAPACITY_PER_SHAPE = 20
+"""guessed: the desired capacity of one project's warm pools of one shape, together."""
+SANDBOXES_PER_PROJECT = 50
+"""guessed: sandboxes (not DELETED) in one project."""
+SANDBOX_MAX_LIFETIME_MINUTES = 24 * 60
+"""guessed: how far ahead a sandbox may expire (at creation and when extended)."""
+SANDBOX_SNAPSHOT_MAX_DAYS = 30
+"""guessed: the longest expirationDuration of a sandbox snapshot."""
+SANDBOX_FILE_BYTES = 1024 * 1024
+"""the emulator's own: one sandbox file (the emulator keeps files in its store)."""
+SANDBOX_WORKSPACE_BYTES = 8 * 1024 * 1024
+"""the emulator's own: all files of one sandbox together."""
+SANDBOX_COMMANDS = 1000
+"""the emulator's own: commands kept per sandbox."""
 
 # -- the admin API ---------------------------------------------------------------------------------
 MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 24 * 3600

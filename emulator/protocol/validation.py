@@ -266,12 +266,14 @@ class Upload:
 
 
 def parse_body(spec: "Spec", op: "Operation", raw: bytes, nulls: str = "absent", content_type: str = "") -> Any:
-    """The request's body (JSON, or a form for operations that take one), validated against the
+    """The request's body (JSON, a form or raw bytes for operations that take one), validated against the
     operation's schema; ``None`` when the operation takes no body, or takes an optional one and got
     none. ``nulls`` (a surface's): ``absent`` drops JSON null fields before the check, as the OCI
     APIs read them; ``checked`` drops them after it; ``kept`` keeps them."""
     if op.body_schema is None:
         return None
+    if op.body_media == "application/octet-stream":
+        return raw  # bytes, whatever they are (a sandbox file, possibly empty)
     if not raw.strip():
         if op.body_required:
             raise errors.missing_parameter("The request body is required.")
