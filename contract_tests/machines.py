@@ -31,13 +31,13 @@ import uuid
 from typing import Any, Callable
 
 import oci
-from hypothesis import note
+from hypothesis import note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 from oci.generative_ai import models
 
 from .cleanup import MACHINE_TAG
-from .context import Run
+from .context import Budget, Run
 from .rules import CountsKeyRules
 
 WORDS = st.sampled_from(["alpha", "beta", "gamma", "delta"])  # lower case: sorting needs no collation rules
@@ -559,13 +559,22 @@ class ResourceMachine(CountsKeyRules, RuleBasedStateMachine):
             self.delete_one(r)
 
 
+def _within(run_settings: settings, budget: Budget, machine: type) -> settings:
+    per_example = getattr(machine, "slots_per_example", 0)
+    if not per_example or budget.limit is None:
+        return run_settings
+    return settings(run_settings, max_examples=max(1, min(run_settings.max_examples, budget.limit // per_example)))
+
+
 def run_machine(ctx: Run, test_id: str, machine: type[RuleBasedStateMachine], *args: Any, creates: bool = True,
                 excused: tuple[str, ...] = ()) -> None:
     """Run the examples of ``machine(ctx, *args)`` within test ``test_id``'s share of the resource
     cap, then check that it created something (when it ``creates``) and that every key rule ran but
-    those ``excused`` (on a tenancy, missing rules are reported, not failed)."""
+    those ``excused`` (on a tenancy, missing rules are reported, not failed). A machine whose every
+    example reserves ``slots_per_example`` of the share before it draws anything (its own project)
+    runs no more examples than the share pays for."""
     with ctx.spend(test_id) as budget:
-        run_state_machine_as_test(lambda: machine(ctx, *args), settings=ctx.settings)
+        run_state_machine_as_test(lambda: machine(ctx, *args), settings=_within(ctx.settings, budget, machine))
     name = machine.__name__
     assert budget.used or not creates, f"{name} created nothing: it checked no lifecycle"
     if len(ctx.compartments) < 2 or not getattr(machine, "movable", True):

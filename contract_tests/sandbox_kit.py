@@ -44,9 +44,11 @@ def wait_for(ctx: Run, client, getter: str, rid: str, states: tuple[str, ...]):
 
 
 class ProjectMachine(CountsKeyRules, RuleBasedStateMachine):
-    """A machine working in a sandbox-enabled project of its own, through the sandbox client."""
+    """A machine working in a sandbox-enabled project of its own, through the sandbox client. Each
+    example makes its project first: one slot of the test's share of the resource cap."""
 
     word = "sandboxes"  # how its project is named
+    slots_per_example = 1
 
     def __init__(self, ctx: Run):
         super().__init__()

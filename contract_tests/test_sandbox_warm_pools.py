@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 
+import oci
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -16,6 +17,7 @@ from oci.generative_ai import models
 
 from .machines import STATUS_RANK, expect_error, pages, run_machine
 from .rules import CountsKeyRules
+from .sandbox_kit import sandbox_project
 
 KEY_RULES = (
     "create", "update", "stale etag 412", "busy update 409", "busy delete 409", "delete", "repeated delete",
@@ -38,21 +40,14 @@ class Pool:
 
 class SandboxWarmPoolMachine(CountsKeyRules, RuleBasedStateMachine):
     KEY_RULES = KEY_RULES
+    slots_per_example = 1  # its project
 
     def __init__(self, ctx):
         super().__init__()
         self.ctx = ctx
         self.client = ctx.genai
         self.count_key_rules(ctx.tally)
-        details = models.CreateGenerativeAiProjectDetails(
-            compartment_id=ctx.compartment, display_name=f"pools-{uuid.uuid4().hex[:6]}", freeform_tags=ctx.tags(),
-            sandbox_config=models.SandboxConfig(is_enabled=True),
-        )
-        assert ctx.spending.reserve("project"), "resource budget exhausted"
-        project = self.client.create_generative_ai_project(details).data
-        ctx.remember(project.id)
-        self.project = project.id
-        ctx.wait_for_state("get_generative_ai_project", self.project, ("ACTIVE",))
+        self.project = sandbox_project(ctx, "pools")
         self.pools: list[Pool] = []
 
     # helpers ------------------------------------------------------------------------------------
@@ -212,10 +207,19 @@ class SandboxWarmPoolMachine(CountsKeyRules, RuleBasedStateMachine):
         first = self.client.delete_sandbox_warm_pool(self.project, pool.name)
         pool.deleted = True
         self.started(pool, first, "DELETED")
-        if self.read(pool).data.lifecycle_state == "DELETING":
+        if self.deleting(pool):
             again = self.client.delete_sandbox_warm_pool(self.project, pool.name)
             assert again.headers["opc-work-request-id"] == first.headers["opc-work-request-id"]
             self.ran("repeated delete")
+
+    def deleting(self, pool: Pool) -> bool:
+        """Whether the pool reads DELETING (a tenancy may have finished the delete already: 404)."""
+        try:
+            return self.read(pool).data.lifecycle_state == "DELETING"
+        except oci.exceptions.ServiceError as exc:
+            if exc.status == 404 and self.ctx.on_oci:
+                return False
+            raise
 
     @precondition(lambda self: self.living())
     @rule(data=st.data())

@@ -35,7 +35,7 @@ PROFILE = "CONTRACT"
 OTHER_PROFILE = "CONTRACT_OTHER_TENANCY"
 SUBNET = "ocid1.subnet.oc1.us-chicago-1.aaaaaaaacontractrunsubnet"
 COMPARTMENTS = ("ocid1.compartment.oc1..aaaaaaaacontractrunone", "ocid1.compartment.oc1..aaaaaaaacontractruntwo")
-MAX_RESOURCES = 10
+MAX_RESOURCES = 20  # the two shared clusters and at least one for each machine that creates resources
 RUN_TIMEOUT = 300
 
 
