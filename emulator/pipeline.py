@@ -186,15 +186,15 @@ class Pipeline:
     def render(self, surface: Surface, op: Operation, result: Result) -> Reply:
         if result.stream is not None:
             return render.sse_reply(result.stream, surface.sse_frame)
+        headers = dict(result.headers)
+        if result.etag and "etag" in op.response_headers:
+            headers["etag"] = result.etag
         if result.binary is not None:
-            return render.Reply(result.status or op.status, {"content-type": result.media_type}, result.binary)
+            return render.Reply(result.status or op.status, {**headers, "content-type": result.media_type}, result.binary)
         body = result.body
         if op.item_fields and result.raw is None and isinstance(body, dict) and "items" in body:
             fields = op.item_fields
             body = {"items": [{k: item[k] for k in fields if k in item} for item in body["items"]]}
-        headers = dict(result.headers)
-        if result.etag and "etag" in op.response_headers:
-            headers["etag"] = result.etag
         if result.work_request_id:
             headers["opc-work-request-id"] = result.work_request_id
         if result.next_page:

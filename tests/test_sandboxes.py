@@ -123,6 +123,11 @@ def test_warm_pools_give_sandboxes_their_runtime_and_shape(sandbox_client, proje
     picked = running_sandbox(sandbox_client, project.id, shape="MEDIUM")
     assert picked.warmpool_name == "medium"
     assert running_sandbox(sandbox_client, project.id).warmpool_name is None  # no SMALL pool
+    source = running_sandbox(sandbox_client, project.id, warmpool_name="medium")
+    made = sandbox_client.create_sandbox_snapshot(sbx.CreateSandboxSnapshotDetails(sandbox_id=source.id)).data
+    oci.wait_until(sandbox_client, sandbox_client.get_sandbox_snapshot(made.id), "lifecycle_state", "ACTIVE", **WAIT)
+    restored = running_sandbox(sandbox_client, project.id, shape="MEDIUM", source=sbx.SandboxSnapshotSource(snapshot_id=made.id))
+    assert restored.warmpool_name is None  # it boots from the snapshot, not from a warm sandbox
     error = refused(sandbox_client.create_sandbox, project.id, sbx.CreateSandboxDetails(warmpool_name="medium", shape="LARGE"))
     assert error.status == 400 and "shape" in error.message
 
@@ -152,7 +157,11 @@ def test_files(sandbox_client, project):
                                                 opc_content_sha256=base64.b64encode(hashlib.sha256(content).digest()).decode()).data
     assert (written.sandbox_id, written.file_path) == (box.id, "/workspace/app/main.py")
     assert written.content_sha256 == base64.b64encode(hashlib.sha256(content).digest()).decode()
-    assert sandbox_client.read_sandbox_file(box.id, "/workspace/app/main.py").data.content == content
+    read = sandbox_client.read_sandbox_file(box.id, "/workspace/app/main.py")
+    assert read.data.content == content and read.headers["etag"]
+    rewritten = sandbox_client.write_sandbox_file(box.id, "/workspace/app/main.py", b"print('bye')\n")
+    assert rewritten.headers["etag"] not in ("", read.headers["etag"])  # a file's etag follows its content
+    assert sandbox_client.read_sandbox_file(box.id, "/workspace/app/main.py").headers["etag"] == rewritten.headers["etag"]
     sandbox_client.write_sandbox_file(box.id, "/workspace/empty.txt", b"")
     assert sandbox_client.read_sandbox_file(box.id, "/workspace/empty.txt").data.content == b""
     assert refused(sandbox_client.read_sandbox_file, box.id, "/workspace/none.txt").status == 404

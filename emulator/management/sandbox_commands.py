@@ -75,6 +75,11 @@ def sha256_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
+def file_etag(data: bytes) -> str:
+    """A file's etag: its content's (the same bytes read or written answer the same one)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 @operation
 def read_sandbox_file(call: Call) -> Result:
     rec = sandboxes.running(call, call.path["sandboxId"])
@@ -82,7 +87,8 @@ def read_sandbox_file(call: Call) -> Result:
     data = rec.doc.get("_files", {}).get(path)
     if data is None:
         raise errors.not_found(f"The sandbox {rec.id} has no file {path}.")
-    return Result(binary=base64.b64decode(data))
+    content = base64.b64decode(data)
+    return Result(binary=content, etag=file_etag(content))
 
 
 @operation
@@ -95,7 +101,7 @@ def write_sandbox_file(call: Call) -> Result:
         raise errors.invalid_parameter(f"opc-content-sha256 {given[:64]!r} is not the SHA-256 (base64) of the body, {digest}.")
     store_files(call, rec, {path: data})
     resources.save(call, rec)
-    return Result(body={"sandboxId": rec.id, "filePath": path, "contentSha256": digest})
+    return Result(body={"sandboxId": rec.id, "filePath": path, "contentSha256": digest}, etag=file_etag(data))
 
 
 # commands ----------------------------------------------------------------------------------------

@@ -155,8 +155,11 @@ def _published_ports(call: Call, rid: str, tokens: list[str]) -> list[dict]:
 
 
 def _pool_for(call: Call, project: Record, body: dict) -> dict | None:
-    """The warm pool the sandbox comes from: the one named, or the first eligible one by name."""
+    """The warm pool the sandbox comes from: the one named, or the first eligible one by name (none
+    for a sandbox restored from a snapshot: it boots from the snapshot, not from a warm sandbox)."""
     name = body.get("warmpoolName")
+    if name is None and "source" in body:
+        return None
     if name is None:
         runtime, shape = body.get("runtime", BUILT_IN_RUNTIMES[0]), body.get("shape", "SMALL")
         pools = sorted(
