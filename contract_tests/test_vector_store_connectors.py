@@ -17,11 +17,13 @@ PREFIXES = st.lists(st.sampled_from(["docs/", "faq/", "manuals/"]), min_size=1, 
 
 
 class VectorStoreConnectorMachine(ResourceMachine):
-    KEY_RULES = ResourceMachine.KEY_RULES + ("file sync", "cancel file sync")
+    KEY_RULES = tuple(r for r in ResourceMachine.KEY_RULES if r != "change compartment") + (
+        "file sync", "cancel file sync",
+    )
     noun = "vector_store_connector"
     entity = "GenerativeAiVectorStoreConnector"
     label = "vector-store-connector"
-    movable = False
+    movable = False  # the SDK has no change_vector_store_connector_compartment
     sort_fields = ("timeCreated", "name")
 
     def create_details(self, name, compartment, data):
