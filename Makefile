@@ -31,7 +31,7 @@ serve: $(VENV)/.serve-installed ## start the emulator on http://127.0.0.1:$(PORT
 	$(VENV)/bin/oci-genai-emulator serve --port $(PORT) $(ARGS)
 
 test: $(VENV)/.test-installed $(OPENAI3)/.installed ## run the whole test suite
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest --durations=15 $(ARGS)
 
 specs: $(VENV)/.test-installed ## regenerate specs/ from the installed oci SDK
 	$(PY) specs/generate.py
