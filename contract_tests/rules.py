@@ -43,9 +43,13 @@ class CountsKeyRules:
     KEY_RULES: tuple[str, ...] = ()
     tally: Tally
 
+    def key_rules(self) -> tuple[str, ...]:
+        """The key rules this machine declares (``KEY_RULES``, unless a machine narrows them)."""
+        return self.KEY_RULES
+
     def count_key_rules(self, tally: Tally) -> None:
         self.tally = tally
-        tally.declare(type(self).__name__, self.KEY_RULES)
+        tally.declare(type(self).__name__, self.key_rules())
 
     def ran(self, rule: str) -> None:
         """Count a key rule that has checked its property."""

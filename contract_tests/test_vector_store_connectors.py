@@ -17,9 +17,7 @@ PREFIXES = st.lists(st.sampled_from(["docs/", "faq/", "manuals/"]), min_size=1, 
 
 
 class VectorStoreConnectorMachine(ResourceMachine):
-    KEY_RULES = tuple(r for r in ResourceMachine.KEY_RULES if r != "change compartment") + (
-        "file sync", "cancel file sync",
-    )
+    KEY_RULES = ResourceMachine.KEY_RULES + ("file sync", "cancel file sync")
     noun = "vector_store_connector"
     entity = "GenerativeAiVectorStoreConnector"
     label = "vector-store-connector"
