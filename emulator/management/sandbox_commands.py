@@ -75,11 +75,6 @@ def sha256_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def file_etag(data: bytes) -> str:
-    """A file's etag: its content's (the same bytes read or written answer the same one)."""
-    return hashlib.sha256(data).hexdigest()
-
-
 @operation
 def read_sandbox_file(call: Call) -> Result:
     rec = sandboxes.running(call, call.path["sandboxId"])
@@ -88,7 +83,7 @@ def read_sandbox_file(call: Call) -> Result:
     if data is None:
         raise errors.not_found(f"The sandbox {rec.id} has no file {path}.")
     content = base64.b64decode(data)
-    return Result(binary=content, etag=file_etag(content))
+    return Result(binary=content, etag=sha256_b64(content))  # a file's etag is its contentSha256
 
 
 @operation
@@ -101,7 +96,7 @@ def write_sandbox_file(call: Call) -> Result:
         raise errors.invalid_parameter(f"opc-content-sha256 {given[:64]!r} is not the SHA-256 (base64) of the body, {digest}.")
     store_files(call, rec, {path: data})
     resources.save(call, rec)
-    return Result(body={"sandboxId": rec.id, "filePath": path, "contentSha256": digest}, etag=file_etag(data))
+    return Result(body={"sandboxId": rec.id, "filePath": path, "contentSha256": digest}, etag=digest)
 
 
 # commands ----------------------------------------------------------------------------------------
